@@ -1,0 +1,74 @@
+"""Bytes to text: every encoding real exports come in, and a clear no for binaries."""
+
+from __future__ import annotations
+
+import codecs
+
+from bot.parsers.records import ParseError
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Characters that never occur in a text export; many of them mean we were sent a binary.
+_CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r", "\f", "\v"}
+_BINARY_SAMPLE = 8192
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode an uploaded file, normalising newlines and dropping every BOM.
+
+    UTF-8 with or without BOM, UTF-16/32 with BOM, BOM-less UTF-16 and cp1252 are read.
+    Raises ParseError for an empty or binary file.
+    """
+    if not data.strip():
+        raise ParseError("The file is empty.")
+    text = _decode(data)
+    sample = text[:_BINARY_SAMPLE]
+    if sample and sum(ch in _CONTROL for ch in sample) > max(2, len(sample) // 100):
+        raise ParseError("This is a binary file, not a text export of highlights.")
+    text = text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ParseError("The file is empty.")
+    return text
+
+
+def _decode(data: bytes) -> str:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError:
+                raise ParseError(
+                    f"The file starts like {encoding.upper()} text but is not valid {encoding}."
+                ) from None
+    if b"\x00" in data[:_BINARY_SAMPLE]:
+        encoding = _bomless_utf16(data[:_BINARY_SAMPLE])
+        if encoding is None:
+            raise ParseError("This is a binary file, not a text export of highlights.")
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            raise ParseError("This is a binary file, not a text export of highlights.") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Legacy single-byte exports. cp1252 leaves five bytes undefined; a stray one must not
+        # cost the user the whole file, so it becomes U+FFFD.
+        return data.decode("cp1252", errors="replace")
+
+
+def _bomless_utf16(sample: bytes) -> str | None:
+    """Recognise UTF-16 without a BOM by where its NUL bytes fall (mostly-ASCII text)."""
+    even = sample[0::2]
+    odd = sample[1::2]
+    if not even or not odd:
+        return None
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    return None

@@ -1,0 +1,81 @@
+"""The records every parser produces: plain data, no database, no Telegram."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class LocationType(StrEnum):
+    """How a highlight's position in its book is expressed."""
+
+    LOCATION = "location"
+    PAGE = "page"
+    ORDER = "order"
+    OFFSET = "offset"
+
+
+class Kind(StrEnum):
+    """A highlight is a quote; a note-only entry is a note with no quote to hang on."""
+
+    HIGHLIGHT = "highlight"
+    NOTE = "note"
+
+
+@dataclass(slots=True)
+class ParsedHighlight:
+    """One highlight (or lone note) as read from a file.
+
+    ``text`` is the quote. For ``Kind.NOTE`` entries it is the note's own text and
+    ``notes`` is empty. ``location`` is the display form (``"1375-1376"``, ``"xii"``),
+    ``location_start`` its first number when there is one (used for ordering and for
+    recognising a highlight edited on the device). Tags are already lower case,
+    without ``#``/``.``, and never include ``favorite``/``discard`` (those are flags).
+    ``line`` is the 1-based line of the file where the record starts.
+    """
+
+    book_title: str
+    text: str
+    author: str = ""
+    kind: Kind = Kind.HIGHLIGHT
+    location: str | None = None
+    location_type: LocationType | None = None
+    location_start: int | None = None
+    chapter: str | None = None
+    color: str | None = None
+    highlighted_at: datetime | None = None
+    tags: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    favorite: bool = False
+    discarded: bool = False
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """Something in the file that is deliberately not imported, and why."""
+
+    reason: str
+    line: int
+    book_title: str | None = None
+
+
+@dataclass(slots=True)
+class ParseResult:
+    """Everything one parser read from one file."""
+
+    format: str
+    highlights: list[ParsedHighlight] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+class ParseError(ValueError):
+    """The file cannot be read as a whole; nothing from it may be imported.
+
+    The message is one line, written for the person who sent the file.
+    """
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        self.line = line
+        super().__init__(f"{message} (line {line})" if line is not None else message)

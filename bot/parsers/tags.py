@@ -1,0 +1,79 @@
+"""Tag and Readwise action-tag conventions shared by the Readwise formats."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+FAVORITE = "favorite"
+DISCARD = "discard"
+_FLAG_TAGS = {FAVORITE, DISCARD}
+_HEADING = re.compile(r"h[1-6]")
+_CONCAT = re.compile(r"c(\d+)")
+_ACTION_TOKEN = re.compile(r"\.([^\s.]\S*)")
+
+
+def normalize_tag(raw: str) -> str | None:
+    """Lower-case a tag and drop its ``#``/``.`` prefix; None when nothing is left."""
+    name = raw.strip().lstrip("#.").strip().lower()
+    name = re.sub(r"\s+", "-", name)
+    return name or None
+
+
+def split_tags(raw: str) -> list[str]:
+    """Split a comma-joined tag list (``"a, b,c"``) into normalised, unique tags."""
+    return unique_tags(raw.split(","))
+
+
+def unique_tags(raws: Iterable[str]) -> list[str]:
+    """Normalise tags, dropping empties and repeats while keeping their order."""
+    seen: dict[str, None] = {}
+    for raw in raws:
+        name = normalize_tag(raw)
+        if name is not None:
+            seen.setdefault(name, None)
+    return list(seen)
+
+
+def pop_flags(tags: list[str]) -> tuple[list[str], bool, bool]:
+    """Take Readwise's ``favorite``/``discard`` tags out as flags: (tags, favorite, discarded)."""
+    return (
+        [t for t in tags if t not in _FLAG_TAGS],
+        FAVORITE in tags,
+        DISCARD in tags,
+    )
+
+
+@dataclass(slots=True)
+class ActionNote:
+    """A Readwise note taken apart: its leading action tags and the remaining text."""
+
+    text: str
+    tags: list[str] = field(default_factory=list)
+    heading: bool = False
+    concat_group: int | None = None
+
+
+def parse_action_note(note: str) -> ActionNote:
+    """Split the leading ``.word`` tokens off a Readwise note.
+
+    Every leading ``.word`` is a tag, except ``.h1``..``.h6`` (the highlight is a heading)
+    and ``.c1``, ``.c2``… (highlights sharing the number are joined into one).
+    """
+    rest = note.strip()
+    result = ActionNote(text="")
+    while True:
+        match = _ACTION_TOKEN.match(rest)
+        if match is None or (match.end() < len(rest) and not rest[match.end()].isspace()):
+            break
+        token = match.group(1).lower()
+        if _HEADING.fullmatch(token):
+            result.heading = True
+        elif concat := _CONCAT.fullmatch(token):
+            result.concat_group = int(concat.group(1))
+        elif (name := normalize_tag(token)) is not None and name not in result.tags:
+            result.tags.append(name)
+        rest = rest[match.end() :].lstrip()
+    result.text = rest
+    return result
