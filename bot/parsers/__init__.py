@@ -54,7 +54,7 @@ def parse_text(text: str, *, format: str | None = None) -> ParseResult:
     """Parse decoded text, detecting its format unless one is named."""
     name = format or detect_format(text)
     for module in FORMATS:
-        if module.NAME == name:
+        if name == module.NAME:
             result: ParseResult = module.parse(text)
             return result
     raise ParseError(f"Unknown format {name!r}; known formats: {', '.join(FORMAT_NAMES)}.")

@@ -12,12 +12,17 @@ _FLAG_TAGS = {FAVORITE, DISCARD}
 _HEADING = re.compile(r"h[1-6]")
 _CONCAT = re.compile(r"c(\d+)")
 _ACTION_TOKEN = re.compile(r"\.([^\s.]\S*)")
+MAX_TAG_LENGTH = 64
 
 
 def normalize_tag(raw: str) -> str | None:
-    """Lower-case a tag and drop its ``#``/``.`` prefix; None when nothing is left."""
+    """Lower-case a tag and drop its ``#``/``.`` prefix; None when nothing is left.
+
+    Inner white space becomes ``-`` (a tag is one word in Telegram) and very long tags are
+    cut to MAX_TAG_LENGTH characters.
+    """
     name = raw.strip().lstrip("#.").strip().lower()
-    name = re.sub(r"\s+", "-", name)
+    name = re.sub(r"\s+", "-", name)[:MAX_TAG_LENGTH].rstrip("-")
     return name or None
 
 

@@ -1,0 +1,255 @@
+"""The command line: ``commonplace import|export|stats|db`` (and ``python -m bot``)."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from sqlalchemy import Engine
+
+from bot import db
+from bot.config import Settings
+from bot.library import exporting
+from bot.library.errors import LibraryError
+from bot.library.importing import ImportReport, ProgressCallback, import_bytes
+from bot.library.stats import library_stats
+from bot.parsers import FORMAT_NAMES
+
+app = typer.Typer(
+    help="Commonplace: your book highlights, one a day, in Telegram.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+out = Console()
+err = Console(stderr=True)
+
+# A progress bar is worth its flicker only when a file takes more than a moment.
+PROGRESS_FROM_BYTES = 512 * 1024
+
+ChatOption = Annotated[
+    int, typer.Option("--chat", help="Telegram chat id that owns the library.", show_default=False)
+]
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print one clear error line and return the exit to raise."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    return typer.Exit(code)
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    settings = ctx.obj
+    assert isinstance(settings, Settings)
+    return settings
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[Engine]:
+    engine = db.create_db_engine(settings.database_url)
+    try:
+        if settings.auto_migrate:
+            db.upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@app.callback()
+def _load_settings(ctx: typer.Context) -> None:
+    """Read settings from the environment and .env before any command runs."""
+    try:
+        ctx.obj = Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]).upper()
+        raise fail(f"bad setting {where}: {first['msg']}") from None
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="The export file to import.", show_default=False)],
+    chat: ChatOption,
+    format: Annotated[
+        str | None,
+        typer.Option(help=f"Skip detection and read as one of: {', '.join(FORMAT_NAMES)}."),
+    ] = None,
+) -> None:
+    """Import a Kindle, Readwise or Kindle-app export into a chat's library."""
+    settings = _settings(ctx)
+    if format is not None and format not in FORMAT_NAMES:
+        raise fail(f"unknown format {format!r}; choose one of {', '.join(FORMAT_NAMES)}")
+    if not path.is_file():
+        raise fail(f"{path}: no such file")
+    size = path.stat().st_size
+    if size > settings.import_max_bytes:
+        raise fail(
+            f"{path.name} is {size / 2**20:.1f} MB; the import limit is "
+            f"{settings.import_max_mb:g} MB (IMPORT_MAX_MB)"
+        )
+    data = path.read_bytes()
+    with _database(settings) as engine, _progress(enabled=size >= PROGRESS_FROM_BYTES) as update:
+        try:
+            with db.unit_of_work(db.session_factory(engine)) as session:
+                report = import_bytes(
+                    session,
+                    chat_id=chat,
+                    data=data,
+                    max_bytes=settings.import_max_bytes,
+                    filename=path.name,
+                    format=format,
+                    progress=update,
+                )
+        except LibraryError as error:
+            raise fail(f"{path.name}: {error}") from None
+    _print_report(report)
+
+
+@contextmanager
+def _progress(*, enabled: bool) -> Iterator[ProgressCallback]:
+    if not enabled or not err.is_terminal:
+        yield lambda done, total: None
+        return
+    with Progress(
+        TextColumn("Importing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("import", total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _print_report(report: ImportReport) -> None:
+    table = Table(title=f"Imported {report.filename} ({report.format})", title_justify="left")
+    table.add_column("Book")
+    for column in ("New", "Duplicates", "Updated", "Notes", "Skipped"):
+        table.add_column(column, justify="right")
+    for book in report.books:
+        name = f"{book.title} ({book.author})" if book.author else book.title
+        table.add_row(
+            name,
+            *(str(n) for n in (book.new, book.duplicates, book.updated, book.notes)),
+            str(len(book.skipped)),
+        )
+    table.add_section()
+    table.add_row(
+        "Total",
+        *(str(n) for n in (report.new, report.duplicates, report.updated, report.notes)),
+        str(len(report.all_skipped)),
+    )
+    out.print(table)
+    reasons = Counter(skipped.reason for skipped in report.all_skipped)
+    for reason, count in reasons.most_common():
+        lines = [s.line for s in report.all_skipped if s.reason == reason][:5]
+        where = ", ".join(str(line) for line in lines) + (", …" if count > len(lines) else "")
+        out.print(f"Skipped {count}: {reason} (line {where})", highlight=False)
+
+
+@app.command("export")
+def export_command(
+    ctx: typer.Context,
+    chat: ChatOption,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="json, csv (Readwise layout) or md.")
+    ] = "json",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of to stdout.")
+    ] = None,
+) -> None:
+    """Export a chat's library."""
+    if format not in exporting.FORMATS:
+        raise fail(f"unknown export format {format!r}; choose one of json, csv, md")
+    with _database(_settings(ctx)) as engine, db.unit_of_work(db.session_factory(engine)) as s:
+        document = exporting.render(exporting.iter_library(s, chat_id=chat), format)
+    if output is None:
+        sys.stdout.write(document)
+        return
+    output.write_text(document, encoding="utf-8")
+    err.print(f"Wrote {output}", highlight=False)
+
+
+@app.command("stats")
+def stats_command(ctx: typer.Context, chat: ChatOption) -> None:
+    """Show how many books, highlights, notes and tags a chat's library holds."""
+    with _database(_settings(ctx)) as engine, db.unit_of_work(db.session_factory(engine)) as s:
+        stats = library_stats(s, chat_id=chat)
+    if not stats.highlights:
+        out.print(f"Chat {chat} has an empty library. Import one with `commonplace import`.")
+        return
+    out.print(
+        f"{stats.highlights} highlights in {stats.books} books, {stats.notes} notes, "
+        f"{stats.tags} tags, {stats.favorites} favorites, {stats.discarded} discarded.",
+        highlight=False,
+    )
+    if stats.top_books:
+        out.print("Top books:")
+        for title, author, count in stats.top_books:
+            out.print(
+                f"  {count:>6}  {title}" + (f" ({author})" if author else ""), highlight=False
+            )
+    if stats.top_tags:
+        out.print("Top tags:")
+        for name, count in stats.top_tags:
+            out.print(f"  {count:>6}  #{name}", highlight=False)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    ctx: typer.Context,
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Apply schema migrations (to the newest by default)."""
+    engine = db.create_db_engine(_settings(ctx).database_url)
+    try:
+        db.upgrade(engine, revision)
+        out.print(f"Database at revision {db.current_revision(engine)}.")
+    finally:
+        engine.dispose()
+
+
+@db_app.command("downgrade")
+def db_downgrade(
+    ctx: typer.Context, revision: Annotated[str, typer.Argument(help="Target revision.")]
+) -> None:
+    """Revert schema migrations down to REVISION (``base`` empties the database)."""
+    engine = db.create_db_engine(_settings(ctx).database_url)
+    try:
+        db.downgrade(engine, revision)
+        out.print(f"Database at revision {db.current_revision(engine) or 'base'}.")
+    finally:
+        engine.dispose()
+
+
+@db_app.command("current")
+def db_current(ctx: typer.Context) -> None:
+    """Show the database's schema revision and the newest one this version knows."""
+    engine = db.create_db_engine(_settings(ctx).database_url)
+    try:
+        out.print(f"current: {db.current_revision(engine) or 'empty'}; head: {db.head_revision()}")
+    finally:
+        engine.dispose()
+
+
+def main() -> None:
+    """Entry point of the ``commonplace`` script."""
+    app()

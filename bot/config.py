@@ -1,0 +1,59 @@
+"""Typed settings, read from the environment or ``.env``. Built in ``main()``, never on import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///data/commonplace.db"
+
+
+class Settings(BaseSettings):
+    """Everything Commonplace can be configured with."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL; SQLite by default, postgresql:// for scale-out.",
+    )
+    auto_migrate: bool = Field(
+        default=True, description="Run pending Alembic migrations when a command opens the DB."
+    )
+    import_max_mb: float = Field(
+        default=100.0, gt=0, description="Largest file the importer accepts, in megabytes."
+    )
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    allowed_chat_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    default_timezone: str = "UTC"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @property
+    def import_max_bytes(self) -> int:
+        """The import size limit in bytes."""
+        return int(self.import_max_mb * 1024 * 1024)
+
+    @field_validator("allowed_chat_ids", mode="before")
+    @classmethod
+    def _split_chat_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(
+                int(part) for part in value.replace(";", ",").split(",") if part.strip()
+            )
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    def sqlite_path(self) -> Path | None:
+        """The database file when the URL names a SQLite file, else None."""
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix) and self.database_url != "sqlite:///:memory:":
+            return Path(self.database_url.removeprefix(prefix))
+        return None

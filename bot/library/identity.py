@@ -1,0 +1,25 @@
+"""How the library recognises the same book and the same highlight again."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalize_text(text: str) -> str:
+    """Fold case, Unicode forms and white space so trivially different copies compare equal."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
+
+
+def book_key(title: str, author: str) -> str:
+    """The identity of a book within a chat."""
+    return f"{normalize_text(title)}\x1f{normalize_text(author)}"
+
+
+def fingerprint(key: str, kind: str, text: str) -> str:
+    """The identity of a highlight within a chat: its book, its kind and its words."""
+    payload = f"{key}\x1e{kind}\x1e{normalize_text(text)}".encode()
+    return hashlib.sha256(payload).hexdigest()

@@ -1,0 +1,524 @@
+"""Importing parsed highlights into a chat's library: transactional and idempotent.
+
+The import never commits; the caller's unit of work does, so a file that fails half-way
+leaves nothing behind. Records are written in chunks with set-based SQL, which keeps a
+100,000-record file fast and its memory bounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from bot.library import search_index
+from bot.library.errors import ImportRejected
+from bot.library.identity import book_key, fingerprint, normalize_text
+from bot.models import Book, Chat, Highlight, HighlightTag, ImportRun, Note, Tag, utcnow
+from bot.parsers import Kind, ParsedHighlight, ParseError, ParseResult, Skipped, parse_bytes
+
+ProgressCallback = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` while records are written."""
+
+CHUNK = 2000
+
+_BOOK = Book.__table__
+_HIGHLIGHT = Highlight.__table__
+_TAG = Tag.__table__
+_LINK = HighlightTag.__table__
+_NOTE = Note.__table__
+
+
+@dataclass(slots=True)
+class BookReport:
+    """What one import did to one book."""
+
+    title: str
+    author: str
+    new: int = 0
+    duplicates: int = 0
+    updated: int = 0
+    notes: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What one import did, book by book."""
+
+    format: str
+    filename: str | None
+    books: list[BookReport] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    """Skipped entries that belong to no particular book."""
+
+    @property
+    def new(self) -> int:
+        return sum(book.new for book in self.books)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(book.duplicates for book in self.books)
+
+    @property
+    def updated(self) -> int:
+        return sum(book.updated for book in self.books)
+
+    @property
+    def notes(self) -> int:
+        return sum(book.notes for book in self.books)
+
+    @property
+    def all_skipped(self) -> list[Skipped]:
+        """Every skipped entry, with or without a book."""
+        return [*self.skipped, *(s for book in self.books for s in book.skipped)]
+
+
+def import_bytes(
+    session: Session,
+    *,
+    chat_id: int,
+    data: bytes,
+    max_bytes: int,
+    filename: str | None = None,
+    format: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Decode, parse and import one uploaded file; ImportRejected if it cannot be read."""
+    if len(data) > max_bytes:
+        raise ImportRejected(
+            f"The file is {_megabytes(len(data))} MB; the import limit is "
+            f"{_megabytes(max_bytes)} MB."
+        )
+    try:
+        result = parse_bytes(data, format=format)
+    except ParseError as error:
+        raise ImportRejected(str(error), line=error.line) from error
+    return import_records(
+        session, chat_id=chat_id, result=result, filename=filename, progress=progress
+    )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
+
+
+@dataclass(slots=True)
+class _Incoming:
+    """A parsed record with its identity, after in-file duplicates were merged into it."""
+
+    record: ParsedHighlight
+    key: str
+    fingerprint: str
+    book: BookReport
+
+
+def import_records(
+    session: Session,
+    *,
+    chat_id: int,
+    result: ParseResult,
+    filename: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Store parsed records in the chat's library and report what changed.
+
+    Importing the same records again adds nothing; an edited Kindle highlight replaces its
+    earlier version; flags only ever switch on, so a discarded highlight stays discarded.
+    """
+    report = ImportReport(format=result.format, filename=filename)
+    books: dict[str, BookReport] = {}
+    incoming = _merge_repeats(result.highlights, books)
+    by_title = {normalize_text(book.title): book for book in books.values()}
+    for skipped in result.skipped:
+        if not skipped.book_title:
+            report.skipped.append(skipped)
+            continue
+        title = normalize_text(skipped.book_title)
+        if title not in by_title:
+            by_title[title] = books[book_key(skipped.book_title, "")] = BookReport(
+                title=skipped.book_title.strip(), author=""
+            )
+        by_title[title].skipped.append(skipped)
+    report.books = list(books.values())
+
+    _ensure_chat(session, chat_id)
+    book_ids = _book_ids(session, chat_id, incoming)
+    total = len(incoming)
+    if progress:
+        progress(0, total)
+    for start in range(0, total, CHUNK):
+        chunk = incoming[start : start + CHUNK]
+        _import_chunk(session, chat_id, chunk, book_ids, result.format)
+        if progress:
+            progress(start + len(chunk), total)
+
+    session.add(
+        ImportRun(
+            chat_id=chat_id,
+            filename=filename,
+            format=result.format,
+            new=report.new,
+            duplicates=report.duplicates,
+            updated=report.updated,
+            notes=report.notes,
+            skipped=len(report.all_skipped),
+        )
+    )
+    session.flush()
+    return report
+
+
+def _merge_repeats(
+    records: Iterable[ParsedHighlight], books: dict[str, BookReport]
+) -> list[_Incoming]:
+    """Collapse records that are the same highlight, merging their tags, notes and flags."""
+    seen: dict[str, _Incoming] = {}
+    for record in records:
+        _sanitize(record)
+        if not record.text.strip():
+            continue
+        key = book_key(record.book_title, record.author)
+        book = books.get(key)
+        if book is None:
+            book = books[key] = BookReport(title=record.book_title.strip(), author=record.author)
+        fp = fingerprint(key, record.kind.value, record.text)
+        first = seen.get(fp)
+        if first is None:
+            seen[fp] = _Incoming(record=record, key=key, fingerprint=fp, book=book)
+            continue
+        book.duplicates += 1  # a repeat within the file itself
+        kept = first.record
+        kept.tags = _union(kept.tags, record.tags)
+        kept.notes = _union(kept.notes, record.notes, normalize=normalize_text)
+        kept.favorite = kept.favorite or record.favorite
+        kept.discarded = kept.discarded or record.discarded
+    return list(seen.values())
+
+
+UNKNOWN_BOOK = "Unknown book"
+_MAX_INT = 2**31 - 1
+
+
+def _sanitize(record: ParsedHighlight) -> None:
+    """Make a record storable anywhere: no NUL characters (PostgreSQL refuses them), a
+    book title, and a start location that fits an integer column."""
+    record.text = record.text.replace("\x00", "")
+    record.book_title = record.book_title.replace("\x00", "").strip() or UNKNOWN_BOOK
+    record.author = record.author.replace("\x00", "").strip()
+    record.chapter = record.chapter.replace("\x00", "") if record.chapter else None
+    record.location = record.location.replace("\x00", "") if record.location else None
+    record.color = record.color.replace("\x00", "") if record.color else None
+    record.tags = [tag.replace("\x00", "") for tag in record.tags if tag.replace("\x00", "")]
+    record.notes = [note.replace("\x00", "") for note in record.notes]
+    if record.location_start is not None and not 0 <= record.location_start <= _MAX_INT:
+        record.location_start = None
+
+
+def _union(
+    first: Sequence[str], second: Sequence[str], normalize: Callable[[str], str] = str
+) -> list[str]:
+    known = {normalize(item) for item in first}
+    merged = list(first)
+    for item in second:
+        if normalize(item) not in known:
+            known.add(normalize(item))
+            merged.append(item)
+    return merged
+
+
+def _insert_ignore(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows, leaving alone any that already exist (by primary or unique key)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    statement = sqlite.insert(table) if dialect == "sqlite" else postgresql.insert(table)
+    session.execute(statement.on_conflict_do_nothing(), rows)
+
+
+def _ensure_chat(session: Session, chat_id: int) -> None:
+    _insert_ignore(session, Chat.__table__, [{"id": chat_id, "created_at": utcnow()}])
+
+
+def _book_ids(session: Session, chat_id: int, incoming: Sequence[_Incoming]) -> dict[str, int]:
+    wanted = {item.key: item for item in incoming}
+    ids: dict[str, int] = {}
+    for chunk in _chunked(list(wanted)):
+        rows = session.execute(
+            select(_BOOK.c.key, _BOOK.c.id).where(
+                _BOOK.c.chat_id == chat_id, _BOOK.c.key.in_(chunk)
+            )
+        )
+        ids.update(dict(rows.all()))
+    missing = [
+        {
+            "chat_id": chat_id,
+            "title": wanted[key].book.title,
+            "author": wanted[key].book.author,
+            "key": key,
+            "created_at": utcnow(),
+        }
+        for key in wanted
+        if key not in ids
+    ]
+    if missing:
+        created = session.execute(
+            insert(_BOOK).returning(_BOOK.c.key, _BOOK.c.id, sort_by_parameter_order=True),
+            missing,
+        )
+        ids.update(dict(created.all()))
+    return ids
+
+
+def _import_chunk(
+    session: Session,
+    chat_id: int,
+    chunk: Sequence[_Incoming],
+    book_ids: dict[str, int],
+    source: str,
+) -> None:
+    existing = _existing_by_fingerprint(session, chat_id, [item.fingerprint for item in chunk])
+    fresh = [item for item in chunk if item.fingerprint not in existing]
+    edits = _find_edits(session, chat_id, fresh, book_ids)
+    now = utcnow()
+
+    targets: dict[int, _Incoming] = {}  # highlight id -> the record that lands on it
+    changed: set[int] = set()  # stored highlights this import changes
+    for item in chunk:
+        stored = existing.get(item.fingerprint)
+        highlight_id = stored.id if stored else edits.get(id(item))
+        if highlight_id is None:
+            continue
+        targets[highlight_id] = item
+        if stored is None:
+            changed.add(highlight_id)
+            session.execute(
+                update(_HIGHLIGHT).where(_HIGHLIGHT.c.id == highlight_id),
+                _edited_fields(item, now),
+            )
+        elif flags := _raised_flags(stored, item.record):
+            changed.add(highlight_id)
+            session.execute(update(_HIGHLIGHT).where(_HIGHLIGHT.c.id == highlight_id), flags)
+    stored_ids = set(targets)
+
+    to_insert = [item for item in fresh if id(item) not in edits]
+    if to_insert:
+        created = session.execute(
+            insert(_HIGHLIGHT).returning(_HIGHLIGHT.c.id, sort_by_parameter_order=True),
+            [_new_row(chat_id, item, book_ids[item.key], now) for item in to_insert],
+        )
+        for item, (highlight_id,) in zip(to_insert, created, strict=True):
+            item.book.new += 1
+            targets[highlight_id] = item
+
+    changed |= _attach_tags(session, chat_id, targets, stored_ids)
+    changed |= _attach_notes(session, targets, stored_ids, source)
+    for highlight_id in stored_ids:
+        book = targets[highlight_id].book
+        if highlight_id in changed:
+            book.updated += 1
+        else:
+            book.duplicates += 1
+    search_index.refresh(session, highlight_ids=sorted((set(targets) - stored_ids) | changed))
+
+
+def _attach_tags(
+    session: Session, chat_id: int, targets: dict[int, _Incoming], stored_ids: set[int]
+) -> set[int]:
+    """Link every record's tags, creating missing tags; return stored highlights that gained one."""
+    wanted = {
+        (highlight_id, name) for highlight_id, item in targets.items() for name in item.record.tags
+    }
+    if not wanted:
+        return set()
+    tag_ids = _tag_ids(session, chat_id, sorted({name for _, name in wanted}))
+    links = {(highlight_id, tag_ids[name]) for highlight_id, name in wanted}
+    touched = sorted({highlight_id for highlight_id, _ in links} & stored_ids)
+    for ids in _chunked(touched):
+        present = session.execute(
+            select(_LINK.c.highlight_id, _LINK.c.tag_id).where(_LINK.c.highlight_id.in_(ids))
+        )
+        links -= {(h, t) for h, t in present}
+    if links:
+        session.execute(insert(_LINK), [{"highlight_id": h, "tag_id": t} for h, t in sorted(links)])
+    return {highlight_id for highlight_id, _ in links} & stored_ids
+
+
+def _tag_ids(session: Session, chat_id: int, names: list[str]) -> dict[str, int]:
+    """Ids of these tags in the chat, creating the ones it does not have yet."""
+    _insert_ignore(session, _TAG, [{"chat_id": chat_id, "name": name} for name in names])
+    ids: dict[str, int] = {}
+    for chunk in _chunked(names):
+        rows = session.execute(
+            select(_TAG.c.name, _TAG.c.id).where(_TAG.c.chat_id == chat_id, _TAG.c.name.in_(chunk))
+        )
+        ids.update(dict(rows.all()))
+    return ids
+
+
+def _attach_notes(
+    session: Session, targets: dict[int, _Incoming], stored_ids: set[int], source: str
+) -> set[int]:
+    """Add the notes each highlight lacks; return the stored highlights that gained one."""
+    known: dict[int, set[str]] = {}
+    with_notes = sorted(h for h, item in targets.items() if item.record.notes and h in stored_ids)
+    for ids in _chunked(with_notes):
+        rows = session.execute(
+            select(_NOTE.c.highlight_id, _NOTE.c.text).where(_NOTE.c.highlight_id.in_(ids))
+        )
+        for highlight_id, text in rows:
+            known.setdefault(highlight_id, set()).add(normalize_text(text))
+    now = utcnow()
+    rows_to_add: list[dict[str, Any]] = []
+    gained: set[int] = set()
+    for highlight_id, item in targets.items():
+        seen = known.setdefault(highlight_id, set())
+        for note in item.record.notes:
+            words = normalize_text(note)
+            if not words or words in seen:
+                continue
+            seen.add(words)
+            item.book.notes += 1
+            gained.add(highlight_id)
+            rows_to_add.append(
+                {
+                    "highlight_id": highlight_id,
+                    "text": note.strip(),
+                    "source": source,
+                    "created_at": now,
+                }
+            )
+    if rows_to_add:
+        session.execute(insert(_NOTE), rows_to_add)
+    return gained & stored_ids
+
+
+@dataclass(frozen=True, slots=True)
+class _Existing:
+    id: int
+    favorite: bool
+    discarded: bool
+
+
+def _existing_by_fingerprint(
+    session: Session, chat_id: int, fingerprints: list[str]
+) -> dict[str, _Existing]:
+    rows = session.execute(
+        select(
+            _HIGHLIGHT.c.fingerprint,
+            _HIGHLIGHT.c.id,
+            _HIGHLIGHT.c.favorite,
+            _HIGHLIGHT.c.discarded,
+        ).where(_HIGHLIGHT.c.chat_id == chat_id, _HIGHLIGHT.c.fingerprint.in_(fingerprints))
+    )
+    return {fp: _Existing(id=i, favorite=fav, discarded=dis) for fp, i, fav, dis in rows}
+
+
+def _raised_flags(row: _Existing, record: ParsedHighlight) -> dict[str, Any]:
+    """Flags switch on from an import but never off: a discard made in the bot stays."""
+    flags: dict[str, Any] = {}
+    if record.favorite and not row.favorite:
+        flags["favorite"] = True
+    if record.discarded and not row.discarded:
+        flags["discarded"] = True
+    return flags
+
+
+def _find_edits(
+    session: Session, chat_id: int, fresh: Sequence[_Incoming], book_ids: dict[str, int]
+) -> dict[int, int]:
+    """Map new records that are device edits of stored highlights to those highlights.
+
+    A Kindle edit keeps the start location and grows or shrinks the passage, so a stored
+    highlight of the same book and start whose words begin the same way is the earlier
+    version of this one.
+    """
+    candidates = [
+        item
+        for item in fresh
+        if item.record.kind is Kind.HIGHLIGHT and item.record.location_start is not None
+    ]
+    if not candidates:
+        return {}
+    wanted_books = sorted({book_ids[item.key] for item in candidates})
+    starts = sorted(
+        {
+            item.record.location_start
+            for item in candidates
+            if item.record.location_start is not None
+        }
+    )
+    stored: dict[tuple[int, int, str | None], list[tuple[int, str]]] = {}
+    rows = session.execute(
+        select(
+            _HIGHLIGHT.c.id,
+            _HIGHLIGHT.c.book_id,
+            _HIGHLIGHT.c.location_start,
+            _HIGHLIGHT.c.location_type,
+            _HIGHLIGHT.c.text,
+        ).where(
+            _HIGHLIGHT.c.chat_id == chat_id,
+            _HIGHLIGHT.c.kind == Kind.HIGHLIGHT.value,
+            _HIGHLIGHT.c.book_id.in_(wanted_books),
+            _HIGHLIGHT.c.location_start.in_(starts),
+        )
+    )
+    for highlight_id, book_id, start, location_type, text in rows:
+        stored.setdefault((book_id, start, location_type), []).append(
+            (highlight_id, normalize_text(text))
+        )
+    edits: dict[int, int] = {}
+    claimed: set[int] = set()
+    for item in candidates:
+        record = item.record
+        location_type = record.location_type.value if record.location_type else None
+        options = stored.get((book_ids[item.key], record.location_start or 0, location_type), [])
+        words = normalize_text(record.text)
+        for highlight_id, old in options:
+            if highlight_id not in claimed and (words.startswith(old) or old.startswith(words)):
+                edits[id(item)] = highlight_id
+                claimed.add(highlight_id)
+                break
+    return edits
+
+
+def _edited_fields(item: _Incoming, now: Any) -> dict[str, Any]:
+    record = item.record
+    return {
+        "text": record.text,
+        "location": record.location,
+        "location_type": record.location_type.value if record.location_type else None,
+        "location_start": record.location_start,
+        "fingerprint": item.fingerprint,
+        "updated_at": now,
+    }
+
+
+def _new_row(chat_id: int, item: _Incoming, book_id: int, now: Any) -> dict[str, Any]:
+    record = item.record
+    return {
+        "chat_id": chat_id,
+        "book_id": book_id,
+        "kind": record.kind.value,
+        "text": record.text,
+        "location": record.location,
+        "location_type": record.location_type.value if record.location_type else None,
+        "location_start": record.location_start,
+        "chapter": record.chapter,
+        "color": record.color,
+        "highlighted_at": record.highlighted_at,
+        "favorite": record.favorite,
+        "discarded": record.discarded,
+        "fingerprint": item.fingerprint,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _chunked(items: list[Any], size: int = 1000) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,73 @@
+"""Keeping the full-text index in step with the library.
+
+SQLite uses the FTS5 table ``highlight_fts`` (rowid = highlight id); PostgreSQL the
+``highlight_search`` table of weighted tsvectors. Both carry a per-chat token so the index
+itself restricts a search to one chat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+
+from sqlalchemy import bindparam, text
+from sqlmodel import Session
+
+_CHUNK = 1000
+
+_SQLITE_DELETE = text("DELETE FROM highlight_fts WHERE rowid IN :ids").bindparams(
+    bindparam("ids", expanding=True)
+)
+_SQLITE_INSERT = text(
+    """
+    INSERT INTO highlight_fts (rowid, chat, body, notes, title, author)
+    SELECT h.id,
+           CASE WHEN h.chat_id < 0 THEN 'cm' || (-h.chat_id) ELSE 'cp' || h.chat_id END,
+           h.text,
+           COALESCE((SELECT group_concat(n.text, char(10)) FROM note AS n
+                     WHERE n.highlight_id = h.id), ''),
+           b.title,
+           b.author
+    FROM highlight AS h JOIN book AS b ON b.id = h.book_id
+    WHERE h.id IN :ids
+    """
+).bindparams(bindparam("ids", expanding=True))
+
+_POSTGRES_UPSERT = text(
+    """
+    INSERT INTO highlight_search (highlight_id, document)
+    SELECT h.id,
+           setweight(to_tsvector('simple',
+                CASE WHEN h.chat_id < 0 THEN 'cm' || (-h.chat_id) ELSE 'cp' || h.chat_id END), 'D')
+           || setweight(to_tsvector('english', h.text), 'A')
+           || setweight(to_tsvector('english', COALESCE(
+                (SELECT string_agg(n.text, E'\\n') FROM note AS n WHERE n.highlight_id = h.id),
+                '')), 'B')
+           || setweight(to_tsvector('english', b.title || ' ' || b.author), 'C')
+    FROM highlight AS h JOIN book AS b ON b.id = h.book_id
+    WHERE h.id = ANY(:ids)
+    ON CONFLICT (highlight_id) DO UPDATE SET document = EXCLUDED.document
+    """
+)
+
+
+def chat_token(chat_id: int) -> str:
+    """The index token that stands for one chat (group chat ids are negative)."""
+    return f"cm{-chat_id}" if chat_id < 0 else f"cp{chat_id}"
+
+
+def refresh(session: Session, *, highlight_ids: Iterable[int]) -> None:
+    """Re-index these highlights from their current text, notes and book."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    for chunk in _chunks(highlight_ids):
+        if sqlite:
+            session.execute(_SQLITE_DELETE, {"ids": chunk})
+            session.execute(_SQLITE_INSERT, {"ids": chunk})
+        else:
+            session.execute(_POSTGRES_UPSERT, {"ids": chunk})
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[Sequence[int]]:
+    iterator = iter(ids)
+    while chunk := list(islice(iterator, _CHUNK)):
+        yield chunk

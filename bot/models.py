@@ -1,0 +1,159 @@
+"""SQLModel tables. Every row belongs to one Telegram chat: the chat is the tenant.
+
+The schema itself is owned by Alembic (``bot/migrations``); these classes describe it for
+queries. Timestamps are timezone-aware UTC on every backend.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import DateTime, TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC that always comes back timezone-aware (SQLite drops zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; attach a time zone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _chat_fk() -> Any:
+    return Field(
+        sa_column=Column(
+            BigInteger, ForeignKey("chat.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+
+
+def _created() -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Chat(SQLModel, table=True):
+    """A Telegram chat and, with it, one private library."""
+
+    id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    created_at: datetime = _created()
+
+
+class Book(SQLModel, table=True):
+    """A book of one chat. ``key`` is the normalised title and author, unique per chat."""
+
+    __table_args__ = (UniqueConstraint("chat_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = _chat_fk()
+    title: str = Field(sa_type=Text)
+    author: str = Field(default="", sa_type=Text)
+    key: str = Field(sa_type=Text)
+    created_at: datetime = _created()
+
+
+class Highlight(SQLModel, table=True):
+    """A highlighted passage, or a note the reader left with no passage (kind ``note``)."""
+
+    __table_args__ = (
+        UniqueConstraint("chat_id", "fingerprint"),
+        Index("ix_highlight_book_location", "book_id", "location_start"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = _chat_fk()
+    book_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("book.id", ondelete="CASCADE"), nullable=False)
+    )
+    kind: str = Field(default="highlight", max_length=16)
+    text: str = Field(sa_type=Text)
+    location: str | None = Field(default=None, sa_type=Text)
+    location_type: str | None = Field(default=None, max_length=16)
+    location_start: int | None = None
+    chapter: str | None = Field(default=None, sa_type=Text)
+    color: str | None = Field(default=None, sa_type=Text)
+    highlighted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    favorite: bool = False
+    discarded: bool = False
+    fingerprint: str = Field(max_length=64)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class Tag(SQLModel, table=True):
+    """A tag of one chat, always lower case."""
+
+    __table_args__ = (UniqueConstraint("chat_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = _chat_fk()
+    name: str = Field(max_length=128)
+
+
+class HighlightTag(SQLModel, table=True):
+    """Which tags a highlight carries."""
+
+    __tablename__ = "highlight_tag"
+
+    highlight_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("highlight.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tag_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
+
+
+class Note(SQLModel, table=True):
+    """A reader's note on a highlight, remembering where it came from.
+
+    ``source`` is the import format or ``telegram``; ``source_ref`` identifies the origin
+    within it (for a note written in Telegram, the message that carried it).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    highlight_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("highlight.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    text: str = Field(sa_type=Text)
+    source: str = Field(max_length=32)
+    source_ref: str | None = Field(default=None, max_length=128)
+    created_at: datetime = _created()
+
+
+class ImportRun(SQLModel, table=True):
+    """One finished import, for the reader's history and the operator's metrics."""
+
+    __tablename__ = "import_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = _chat_fk()
+    filename: str | None = Field(default=None, sa_type=Text)
+    format: str = Field(max_length=32)
+    new: int = 0
+    duplicates: int = 0
+    updated: int = 0
+    notes: int = 0
+    skipped: int = 0
+    created_at: datetime = _created()
