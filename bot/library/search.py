@@ -12,7 +12,17 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlmodel import Session, col
 
@@ -24,6 +34,11 @@ from bot.parsers.tags import normalize_tag
 
 _TOKEN = re.compile(r'(-?)(?:(tag|book):|(#))?(?:"([^"]*)"?|([^\s"]+))', re.IGNORECASE)
 _WORD = re.compile(r"\w+")
+_PG_CONFIG = "commonplace"  # English stemming + unaccent, created by the first migration
+_FTS = table("highlight_fts", column("rowid", Integer))
+_PG_SEARCH = table(
+    "highlight_search", column("highlight_id", Integer), column("document", TSVECTOR)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,8 +196,8 @@ def _sqlite_match(
     match = text("highlight_fts MATCH :match").bindparams(match=_fts5_expression(chat_id, query))
     statement = (
         select(col(Highlight.id))
-        .select_from(text("highlight_fts"))
-        .join(Highlight, col(Highlight.id) == literal_column("highlight_fts.rowid"))
+        .select_from(_FTS)
+        .join(Highlight, col(Highlight.id) == _FTS.c.rowid)
         .where(match, *filters)
     )
     # bm25 weights follow the FTS5 columns: chat, body, notes, title, author.
@@ -197,21 +212,21 @@ def _postgres_match(
     tsquery: ColumnElement[Any] = func.to_tsquery("simple", f"{chat_token(chat_id)}:D")
     for term in query.terms:
         if term.endswith("*") and (stem := "".join(_WORD.findall(term[:-1]))):
-            part = func.to_tsquery("english", stem + ":*")
+            part = func.to_tsquery(_PG_CONFIG, stem + ":*")
         else:
-            part = func.plainto_tsquery("english", term)
+            part = func.plainto_tsquery(_PG_CONFIG, term)
         tsquery = func.tsquery_and(tsquery, part)
     for phrase in query.phrases:
-        tsquery = func.tsquery_and(tsquery, func.phraseto_tsquery("english", phrase))
+        tsquery = func.tsquery_and(tsquery, func.phraseto_tsquery(_PG_CONFIG, phrase))
     for value in query.excluded:
         tsquery = func.tsquery_and(
-            tsquery, func.tsquery_not(func.phraseto_tsquery("english", value))
+            tsquery, func.tsquery_not(func.phraseto_tsquery(_PG_CONFIG, value))
         )
-    document = literal_column("highlight_search.document", type_=TSVECTOR)
+    document = _PG_SEARCH.c.document
     statement = (
         select(col(Highlight.id))
-        .select_from(text("highlight_search"))
-        .join(Highlight, col(Highlight.id) == literal_column("highlight_search.highlight_id"))
+        .select_from(_PG_SEARCH)
+        .join(Highlight, col(Highlight.id) == _PG_SEARCH.c.highlight_id)
         .where(document.op("@@")(tsquery), *filters)
     )
     return statement, -func.ts_rank_cd(document, tsquery)

@@ -39,11 +39,11 @@ _POSTGRES_UPSERT = text(
     SELECT h.id,
            setweight(to_tsvector('simple',
                 CASE WHEN h.chat_id < 0 THEN 'cm' || (-h.chat_id) ELSE 'cp' || h.chat_id END), 'D')
-           || setweight(to_tsvector('english', h.text), 'A')
-           || setweight(to_tsvector('english', COALESCE(
+           || setweight(to_tsvector('commonplace', h.text), 'A')
+           || setweight(to_tsvector('commonplace', COALESCE(
                 (SELECT string_agg(n.text, E'\\n') FROM note AS n WHERE n.highlight_id = h.id),
                 '')), 'B')
-           || setweight(to_tsvector('english', b.title || ' ' || b.author), 'C')
+           || setweight(to_tsvector('commonplace', b.title || ' ' || b.author), 'C')
     FROM highlight AS h JOIN book AS b ON b.id = h.book_id
     WHERE h.id = ANY(:ids)
     ON CONFLICT (highlight_id) DO UPDATE SET document = EXCLUDED.document

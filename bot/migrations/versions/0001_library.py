@@ -140,6 +140,13 @@ def _create_search_index() -> None:
             "DELETE FROM highlight_fts WHERE rowid = old.id; END"
         )
         return
+    # English stemming that also ignores accents, so "cafe" finds "Café" as on SQLite.
+    op.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+    op.execute("CREATE TEXT SEARCH CONFIGURATION commonplace (COPY = english)")
+    op.execute(
+        "ALTER TEXT SEARCH CONFIGURATION commonplace "
+        "ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem"
+    )
     op.create_table(
         "highlight_search",
         sa.Column(
@@ -164,5 +171,6 @@ def downgrade() -> None:
         op.execute("DROP TABLE highlight_fts")
     else:
         op.drop_table("highlight_search")
+        op.execute("DROP TEXT SEARCH CONFIGURATION commonplace")
     for table in ("import_run", "note", "highlight_tag", "tag", "highlight", "book", "chat"):
         op.drop_table(table)
