@@ -213,6 +213,37 @@ def stats_command(ctx: typer.Context, chat: ChatOption) -> None:
             out.print(f"  {count:>6}  #{name}", highlight=False)
 
 
+NO_TOKEN = """\
+Commonplace needs a Telegram bot token to run in Telegram.
+
+  1. In Telegram, open @BotFather, send /newbot and follow the steps.
+  2. Put the token it gives you in a file named .env here:
+         TELEGRAM_BOT_TOKEN=123456:ABC-your-token
+  3. Run `make run` again, then open your bot in Telegram and send /start.
+
+No token yet? Try Commonplace in your terminal, same bot, no Telegram:
+  .venv/bin/commonplace console
+"""
+
+
+@app.command("run")
+def run_command(ctx: typer.Context) -> None:
+    """Run the bot in Telegram (long polling)."""
+    settings = _settings(ctx)
+    if settings.telegram_bot_token is None:
+        err.print(NO_TOKEN, highlight=False, markup=False)
+        raise typer.Exit(2)
+    from telegram import Update
+
+    from bot.app import build_application
+    from bot.logs import configure_logging
+
+    configure_logging(settings.log_level, secrets=[settings.telegram_bot_token.get_secret_value()])
+    with _database(settings) as engine:
+        application = build_application(settings, db.session_factory(engine))
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
 @db_app.command("upgrade")
 def db_upgrade(
     ctx: typer.Context,

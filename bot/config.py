@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///data/commonplace.db"
+SAMPLE_LIBRARY = Path(__file__).resolve().parents[1] / "seeds" / "the-devops-handbook.txt"
 
 
 class Settings(BaseSettings):
@@ -31,6 +32,9 @@ class Settings(BaseSettings):
     allowed_chat_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_timezone: str = "UTC"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    sample_library: Path = Field(
+        default=SAMPLE_LIBRARY, description="The library /start offers to load."
+    )
 
     @property
     def import_max_bytes(self) -> int:

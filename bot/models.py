@@ -7,7 +7,16 @@ queries. Timestamps are timezone-aware UTC on every backend.
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -38,6 +47,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a model, for set-based inserts and updates."""
+    table = getattr(model, "__table__", None)
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not a table model")
+    return table
+
+
 def _chat_fk() -> Any:
     return Field(
         sa_column=Column(
@@ -55,6 +72,13 @@ class Chat(SQLModel, table=True):
 
     id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     created_at: datetime = _created()
+    timezone: str | None = Field(default=None, max_length=64)
+    """IANA name or ``+HH:MM`` offset; None means the configured default."""
+    delivery_time: str = Field(default="08:00", max_length=5)
+    mode: str = Field(default="random", max_length=16)
+    paused: bool = False
+    active: bool = True
+    """False once Telegram said the bot may not write here (blocked, kicked); /start revives."""
 
 
 class Book(SQLModel, table=True):
@@ -106,6 +130,8 @@ class Tag(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = _chat_fk()
     name: str = Field(max_length=128)
+    weight: int = 1
+    """How strongly weighted delivery favours this tag; 0 means never."""
 
 
 class HighlightTag(SQLModel, table=True):
@@ -138,7 +164,7 @@ class Note(SQLModel, table=True):
     )
     text: str = Field(sa_type=Text)
     source: str = Field(max_length=32)
-    source_ref: str | None = Field(default=None, max_length=128)
+    source_ref: str | None = Field(default=None, max_length=128, index=True)
     created_at: datetime = _created()
 
 
@@ -156,4 +182,30 @@ class ImportRun(SQLModel, table=True):
     updated: int = 0
     notes: int = 0
     skipped: int = 0
+    created_at: datetime = _created()
+
+
+class BotMessage(SQLModel, table=True):
+    """A message the bot sent that shows a highlight, so replies and buttons find it again."""
+
+    __tablename__ = "bot_message"
+
+    chat_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("chat.id", ondelete="CASCADE"), primary_key=True)
+    )
+    message_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    highlight_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("highlight.id", ondelete="CASCADE"), nullable=False)
+    )
+    created_at: datetime = _created()
+
+
+class SavedSearch(SQLModel, table=True):
+    """A search a chat ran, kept so result pages can be turned with short button data."""
+
+    __tablename__ = "saved_search"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = _chat_fk()
+    query: str = Field(sa_type=Text)
     created_at: datetime = _created()

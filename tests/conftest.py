@@ -22,7 +22,17 @@ from bot import db
 POSTGRES_SERVER = os.environ.get(
     "COMMONPLACE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-TABLES = ("import_run", "note", "highlight_tag", "tag", "highlight", "book", "chat")
+TABLES = (
+    "saved_search",
+    "bot_message",
+    "import_run",
+    "note",
+    "highlight_tag",
+    "tag",
+    "highlight",
+    "book",
+    "chat",
+)
 
 
 @pytest.fixture(scope="session")

@@ -11,14 +11,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
 from bot.library import search_index
+from bot.library._sql import insert_ignore
+from bot.library.chats import ensure_chat
 from bot.library.errors import ImportRejected
 from bot.library.identity import book_key, fingerprint, normalize_text
-from bot.models import Book, Chat, Highlight, HighlightTag, ImportRun, Note, Tag, utcnow
+from bot.models import Book, Highlight, HighlightTag, ImportRun, Note, Tag, table_of, utcnow
 from bot.parsers import Kind, ParsedHighlight, ParseError, ParseResult, Skipped, parse_bytes
 
 ProgressCallback = Callable[[int, int], None]
@@ -26,11 +27,11 @@ ProgressCallback = Callable[[int, int], None]
 
 CHUNK = 2000
 
-_BOOK = Book.__table__
-_HIGHLIGHT = Highlight.__table__
-_TAG = Tag.__table__
-_LINK = HighlightTag.__table__
-_NOTE = Note.__table__
+_BOOK = table_of(Book)
+_HIGHLIGHT = table_of(Highlight)
+_TAG = table_of(Tag)
+_LINK = table_of(HighlightTag)
+_NOTE = table_of(Note)
 
 
 @dataclass(slots=True)
@@ -146,7 +147,7 @@ def import_records(
         by_title[title].skipped.append(skipped)
     report.books = list(books.values())
 
-    _ensure_chat(session, chat_id)
+    ensure_chat(session, chat_id=chat_id)
     book_ids = _book_ids(session, chat_id, incoming)
     total = len(incoming)
     if progress:
@@ -229,19 +230,6 @@ def _union(
             known.add(normalize(item))
             merged.append(item)
     return merged
-
-
-def _insert_ignore(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert rows, leaving alone any that already exist (by primary or unique key)."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    statement = sqlite.insert(table) if dialect == "sqlite" else postgresql.insert(table)
-    session.execute(statement.on_conflict_do_nothing(), rows)
-
-
-def _ensure_chat(session: Session, chat_id: int) -> None:
-    _insert_ignore(session, Chat.__table__, [{"id": chat_id, "created_at": utcnow()}])
 
 
 def _book_ids(session: Session, chat_id: int, incoming: Sequence[_Incoming]) -> dict[str, int]:
@@ -350,7 +338,7 @@ def _attach_tags(
 
 def _tag_ids(session: Session, chat_id: int, names: list[str]) -> dict[str, int]:
     """Ids of these tags in the chat, creating the ones it does not have yet."""
-    _insert_ignore(session, _TAG, [{"chat_id": chat_id, "name": name} for name in names])
+    insert_ignore(session, _TAG, [{"chat_id": chat_id, "name": name} for name in names])
     ids: dict[str, int] = {}
     for chunk in _chunked(names):
         rows = session.execute(

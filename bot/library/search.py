@@ -128,14 +128,12 @@ def search(
     return page
 
 
-def _ranked(
-    session: Session, chat_id: int, query: SearchQuery
-) -> tuple[Select[tuple[int]], ColumnElement[Any]] | None:
+def _ranked(session: Session, chat_id: int, query: SearchQuery) -> tuple[Select[Any], Any] | None:
     """The matching ids as a statement, and the expression to order them by (None: no match)."""
     filters: list[ColumnElement[bool]] = [col(Highlight.chat_id) == chat_id]
     for name in query.tags:
         filters.append(
-            select(HighlightTag.highlight_id)
+            select(col(HighlightTag.highlight_id))
             .join(Tag, col(Tag.id) == col(HighlightTag.tag_id))
             .where(
                 col(HighlightTag.highlight_id) == col(Highlight.id),
@@ -192,7 +190,7 @@ def _fts5_expression(chat_id: int, query: SearchQuery) -> str:
 
 def _sqlite_match(
     chat_id: int, query: SearchQuery, filters: list[ColumnElement[bool]]
-) -> tuple[Select[tuple[int]], ColumnElement[Any]]:
+) -> tuple[Select[Any], Any]:
     match = text("highlight_fts MATCH :match").bindparams(match=_fts5_expression(chat_id, query))
     statement = (
         select(col(Highlight.id))
@@ -206,7 +204,7 @@ def _sqlite_match(
 
 def _postgres_match(
     chat_id: int, query: SearchQuery, filters: list[ColumnElement[bool]]
-) -> tuple[Select[tuple[int]], ColumnElement[Any]]:
+) -> tuple[Select[Any], Any]:
     # Restricting the chat token to weight D keeps a word like "cp42" in a quote from
     # leaking another chat's rows; the chat_id filter below is the belt to these braces.
     tsquery: ColumnElement[Any] = func.to_tsquery("simple", f"{chat_token(chat_id)}:D")

@@ -37,7 +37,7 @@ def load_views(session: Session, *, chat_id: int, ids: Sequence[int]) -> list[Hi
     if not ids:
         return []
     rows = session.execute(
-        select(Highlight, Book.title, Book.author)
+        select(Highlight, col(Book.title), col(Book.author))
         .join(Book, col(Book.id) == col(Highlight.book_id))
         .where(col(Highlight.chat_id) == chat_id, col(Highlight.id).in_(ids))
     ).all()
@@ -61,7 +61,7 @@ def load_views(session: Session, *, chat_id: int, ids: Sequence[int]) -> list[Hi
     }
     found = list(views)
     tag_rows = session.execute(
-        select(HighlightTag.highlight_id, Tag.name)
+        select(col(HighlightTag.highlight_id), col(Tag.name))
         .join(Tag, col(Tag.id) == col(HighlightTag.tag_id))
         .where(col(HighlightTag.highlight_id).in_(found))
         .order_by(Tag.name)
@@ -69,7 +69,7 @@ def load_views(session: Session, *, chat_id: int, ids: Sequence[int]) -> list[Hi
     for highlight_id, name in tag_rows:
         views[highlight_id].tags.append(name)
     note_rows = session.execute(
-        select(Note.highlight_id, Note.text)
+        select(col(Note.highlight_id), col(Note.text))
         .where(col(Note.highlight_id).in_(found))
         .order_by(col(Note.id))
     )

@@ -46,11 +46,11 @@ def _decode(data: bytes) -> str:
                     f"The file starts like {encoding.upper()} text but is not valid {encoding}."
                 ) from None
     if b"\x00" in data[:_BINARY_SAMPLE]:
-        encoding = _bomless_utf16(data[:_BINARY_SAMPLE])
-        if encoding is None:
+        utf16 = _bomless_utf16(data[:_BINARY_SAMPLE])
+        if utf16 is None:
             raise ParseError("This is a binary file, not a text export of highlights.")
         try:
-            return data.decode(encoding)
+            return data.decode(utf16)
         except UnicodeDecodeError:
             raise ParseError("This is a binary file, not a text export of highlights.") from None
     try:

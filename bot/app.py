@@ -1,0 +1,114 @@
+"""build_application: the one place that wires every handler and job of the bot."""
+
+from __future__ import annotations
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    MessageReactionHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.config import Settings
+from bot.db import SessionFactory
+from bot.telegram import render
+from bot.telegram.context import CONTEXT_TYPES, BotApplication
+from bot.telegram.handlers import annotating, basics, library_io, preferences, reading, searching
+
+NEW = filters.UpdateType.MESSAGE  # commands run once, not again when their message is edited
+
+
+def build_application(
+    settings: Settings, sessions: SessionFactory, *, request: BaseRequest | None = None
+) -> BotApplication:
+    """Build the bot: every command, button, reply, reaction and job is registered here."""
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is required to build the bot")
+    api = settings.telegram_api_url
+    builder = (
+        Application.builder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .context_types(CONTEXT_TYPES)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(True)
+        .post_init(_announce_commands)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    app: BotApplication = builder.build()  # type: ignore[assignment]
+    app.bot_data.attach(settings=settings, sessions=sessions)
+
+    # Group -1 runs first: chats outside ALLOWED_CHAT_IDS stop here, before any handler.
+    app.add_handler(TypeHandler(Update, basics.gate), group=-1)
+
+    commands = {
+        "start": basics.start,
+        "help": basics.help_command,
+        "random": reading.random_command,
+        "search": searching.search_command,
+        "tags": searching.tags_command,
+        "books": searching.books_command,
+        "settings": preferences.settings_command,
+        "time": preferences.time_command,
+        "timezone": preferences.timezone_command,
+        "mode": preferences.mode_command,
+        "weight": preferences.weight_command,
+        "pause": preferences.pause_command,
+        "resume": preferences.resume_command,
+        "stats": library_io.stats_command,
+        "export": library_io.export_command,
+        "import": library_io.import_help,
+        # Used as a reply to a highlight message.
+        "tag": annotating.tag_command,
+        "untag": annotating.untag_command,
+        "note": annotating.note_command,
+        "fav": annotating.fav_command,
+        "discard": annotating.discard_command,
+    }
+    for name, callback in commands.items():
+        app.add_handler(CommandHandler(name, callback, filters=NEW))
+
+    buttons = {
+        r"^sample$": basics.load_sample,
+        r"^another$": reading.another,
+        r"^open:": reading.open_result,
+        r"^page:": searching.turn_page,
+        r"^fav:": annotating.favorite_button,
+        r"^(discard|undo):": annotating.discard_button,
+        r"^tags:": annotating.tags_button,
+        r"^(at|rt):": annotating.tag_button,
+    }
+    for pattern, callback in buttons.items():
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    app.add_handler(CallbackQueryHandler(basics.expired_button))
+
+    app.add_handler(MessageHandler(NEW & filters.Document.ALL, library_io.import_document))
+    # Replies to the bot's highlight messages annotate them; editing a reply edits its note.
+    app.add_handler(
+        MessageHandler(NEW & filters.REPLY & filters.TEXT & ~filters.COMMAND, annotating.reply)
+    )
+    app.add_handler(
+        MessageHandler(
+            filters.UpdateType.EDITED_MESSAGE & filters.REPLY & filters.TEXT & ~filters.COMMAND,
+            annotating.edited_reply,
+        )
+    )
+    app.add_handler(MessageReactionHandler(annotating.reaction))
+    # Last: any command not matched above.
+    app.add_handler(MessageHandler(NEW & filters.COMMAND, basics.unknown))
+
+    app.add_error_handler(basics.on_error)
+    return app
+
+
+async def _announce_commands(app: Application) -> None:  # type: ignore[type-arg]
+    """Tell Telegram the command list, so clients show it."""
+    await app.bot.set_my_commands([BotCommand(name, text) for name, text in render.COMMANDS])

@@ -1,0 +1,103 @@
+"""Looking around a library: one highlight, a random one, tags and books with counts."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from bot.library.annotating import NotInLibrary
+from bot.library.views import HighlightView, load_views
+from bot.models import Book, Highlight, HighlightTag, Tag
+
+
+def get_highlight(session: Session, *, chat_id: int, highlight_id: int) -> HighlightView | None:
+    """One highlight of the chat, or None (also when it belongs to another chat)."""
+    views = load_views(session, chat_id=chat_id, ids=[highlight_id])
+    return views[0] if views else None
+
+
+def random_highlight(
+    session: Session, *, chat_id: int, rng: random.Random | None = None
+) -> HighlightView | None:
+    """A uniformly random highlight that is not discarded, or None for an empty library.
+
+    Picks a random position among the chat's eligible ids instead of sorting the whole
+    table by RANDOM().
+    """
+    eligible = (col(Highlight.chat_id) == chat_id, col(Highlight.discarded).is_(False))
+    total = session.execute(select(func.count()).where(*eligible)).scalar_one()
+    if not total:
+        return None
+    position = (rng or random).randrange(total)
+    highlight_id = (
+        session.execute(
+            select(col(Highlight.id)).where(*eligible).order_by(col(Highlight.id)).offset(position)
+        )
+        .scalars()
+        .first()
+    )
+    if highlight_id is None:
+        return None
+    return get_highlight(session, chat_id=chat_id, highlight_id=highlight_id)
+
+
+def tag_counts(session: Session, *, chat_id: int) -> list[tuple[str, int]]:
+    """The chat's tags in use with how many highlights carry each, most used first."""
+    uses = func.count(col(HighlightTag.highlight_id))
+    rows = session.execute(
+        select(col(Tag.name), uses)
+        .join(HighlightTag, col(HighlightTag.tag_id) == col(Tag.id))
+        .where(col(Tag.chat_id) == chat_id)
+        .group_by(col(Tag.name))
+        .order_by(uses.desc(), col(Tag.name))
+    ).all()
+    return [(name, count) for name, count in rows]
+
+
+def book_counts(session: Session, *, chat_id: int) -> list[tuple[str, str, int]]:
+    """The chat's books with their number of highlights, biggest first."""
+    per_book = func.count(col(Highlight.id))
+    rows = session.execute(
+        select(col(Book.title), col(Book.author), per_book)
+        .join(Highlight, col(Highlight.book_id) == col(Book.id))
+        .where(col(Book.chat_id) == chat_id)
+        .group_by(col(Book.id), col(Book.title), col(Book.author))
+        .order_by(per_book.desc(), col(Book.title))
+    ).all()
+    return [(title, author, count) for title, author, count in rows]
+
+
+@dataclass(slots=True)
+class TagChoices:
+    """A highlight with its tags (to remove) and the chat's most used others (to add)."""
+
+    view: HighlightView
+    on_it: list[tuple[int, str]] = field(default_factory=list)
+    suggestions: list[tuple[int, str]] = field(default_factory=list)
+
+
+def tag_choices(
+    session: Session, *, chat_id: int, highlight_id: int, suggest: int = 6
+) -> TagChoices:
+    """What the 🏷 panel offers for one highlight; NotInLibrary for another chat's."""
+    view = get_highlight(session, chat_id=chat_id, highlight_id=highlight_id)
+    if view is None:
+        raise NotInLibrary
+    uses = func.count(col(HighlightTag.highlight_id))
+    rows = session.execute(
+        select(col(Tag.id), col(Tag.name))
+        .outerjoin(HighlightTag, col(HighlightTag.tag_id) == col(Tag.id))
+        .where(col(Tag.chat_id) == chat_id)
+        .group_by(col(Tag.id), col(Tag.name))
+        .order_by(uses.desc(), col(Tag.name))
+    ).all()
+    choices = TagChoices(view=view)
+    for tag_id, name in rows:
+        if name in view.tags:
+            choices.on_it.append((tag_id, name))
+        elif len(choices.suggestions) < suggest:
+            choices.suggestions.append((tag_id, name))
+    return choices

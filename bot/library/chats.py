@@ -1,0 +1,161 @@
+"""A chat's own settings: delivery time, time zone, mode, tag weights, pause."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from bot.library._sql import insert_ignore
+from bot.library.errors import LibraryError
+from bot.models import Chat, Tag, table_of, utcnow
+from bot.parsers.tags import normalize_tag
+
+MODES = ("random", "weighted")
+MAX_WEIGHT = 100
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
+_OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class ChatSettings:
+    """Everything /settings shows."""
+
+    chat_id: int
+    timezone: str
+    delivery_time: str
+    mode: str
+    paused: bool
+    active: bool
+    weights: list[tuple[str, int]] = field(default_factory=list)
+    """Tags whose weight is not the default 1, heaviest first."""
+
+
+def ensure_chat(session: Session, *, chat_id: int) -> None:
+    """Create the chat's row if it has none yet (safe under concurrency)."""
+    insert_ignore(session, table_of(Chat), [{"id": chat_id, "created_at": utcnow()}])
+
+
+def _chat(session: Session, chat_id: int) -> Chat:
+    ensure_chat(session, chat_id=chat_id)
+    chat = session.get(Chat, chat_id)
+    assert chat is not None
+    return chat
+
+
+def get_settings(session: Session, *, chat_id: int, default_timezone: str) -> ChatSettings:
+    """The chat's settings, with the configured default time zone filled in."""
+    chat = _chat(session, chat_id)
+    weights = session.execute(
+        select(col(Tag.name), col(Tag.weight))
+        .where(col(Tag.chat_id) == chat_id, col(Tag.weight) != 1)
+        .order_by(col(Tag.weight).desc(), col(Tag.name))
+    ).all()
+    return ChatSettings(
+        chat_id=chat_id,
+        timezone=chat.timezone or default_timezone,
+        delivery_time=chat.delivery_time,
+        mode=chat.mode,
+        paused=chat.paused,
+        active=chat.active,
+        weights=[(name, weight) for name, weight in weights],
+    )
+
+
+def parse_time(raw: str) -> str:
+    """``8:05``, ``08:05``, ``20.30`` or ``7h15`` as ``HH:MM``; LibraryError otherwise."""
+    match = _TIME.match(raw.strip())
+    if match is None:
+        raise LibraryError(f"“{raw}” is not a time of day; use HH:MM, for example 07:30.")
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+
+def parse_timezone(raw: str) -> str:
+    """An IANA zone (``Europe/Berlin``, any case) or a UTC offset (``+05:45``), normalised."""
+    value = raw.strip()
+    if offset := _OFFSET.match(value):
+        sign, hours, minutes = offset.group(1), int(offset.group(2)), int(offset.group(3) or 0)
+        if hours > 14 or minutes >= 60 or (hours == 14 and minutes):
+            raise LibraryError(f"“{raw}” is not a UTC offset; offsets run from -12:00 to +14:00.")
+        return f"{sign}{hours:02d}:{minutes:02d}"
+    names = {name.casefold(): name for name in available_timezones()}
+    name = names.get(value.casefold())
+    if name is None:
+        raise LibraryError(
+            f"“{raw}” is not a time zone I know. Use a name like Europe/Berlin or "
+            "America/New_York, or an offset like +05:45."
+        )
+    return name
+
+
+def zone(name: str) -> tzinfo:
+    """The tzinfo for a stored time zone (IANA name or ``+HH:MM`` offset)."""
+    if offset := _OFFSET.match(name):
+        sign = -1 if offset.group(1) == "-" else 1
+        delta = timedelta(hours=int(offset.group(2)), minutes=int(offset.group(3) or 0))
+        return timezone(sign * delta) if delta else UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def local_now(name: str, now: datetime | None = None) -> datetime:
+    """The current time in a stored time zone."""
+    return (now or datetime.now(UTC)).astimezone(zone(name))
+
+
+def set_delivery_time(session: Session, *, chat_id: int, value: str) -> str:
+    """Set the local time of the daily highlight; returns the normalised ``HH:MM``."""
+    chat = _chat(session, chat_id)
+    chat.delivery_time = parse_time(value)
+    return chat.delivery_time
+
+
+def set_timezone(session: Session, *, chat_id: int, value: str) -> str:
+    """Set the chat's time zone; returns the normalised name."""
+    chat = _chat(session, chat_id)
+    chat.timezone = parse_timezone(value)
+    return chat.timezone
+
+
+def set_mode(session: Session, *, chat_id: int, value: str) -> str:
+    """Choose ``random`` or ``weighted`` delivery."""
+    mode = value.strip().lower()
+    if mode not in MODES:
+        raise LibraryError(f"“{value}” is not a mode; choose random or weighted.")
+    _chat(session, chat_id).mode = mode
+    return mode
+
+
+def set_paused(session: Session, *, chat_id: int, paused: bool) -> None:
+    """Pause or resume daily delivery."""
+    _chat(session, chat_id).paused = paused
+
+
+def set_active(session: Session, *, chat_id: int, active: bool) -> None:
+    """Mark whether the bot may write to the chat (Telegram refused it, or /start came)."""
+    _chat(session, chat_id).active = active
+
+
+def set_tag_weight(session: Session, *, chat_id: int, tag: str, weight: int) -> tuple[str, int]:
+    """Set how much weighted delivery favours a tag (0 = never); creates the tag if needed."""
+    name = normalize_tag(tag)
+    if name is None:
+        raise LibraryError("Name a tag, for example /weight culture 3.")
+    if not 0 <= weight <= MAX_WEIGHT:
+        raise LibraryError(f"A weight runs from 0 (never) to {MAX_WEIGHT}.")
+    ensure_chat(session, chat_id=chat_id)
+    row = session.execute(
+        select(Tag).where(col(Tag.chat_id) == chat_id, col(Tag.name) == name)
+    ).scalar_one_or_none()
+    if row is None:
+        row = Tag(chat_id=chat_id, name=name)
+        session.add(row)
+    row.weight = weight
+    session.flush()
+    return name, weight

@@ -1,0 +1,75 @@
+"""What every handler shares: typed application state, guards and the database gateway."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlmodel import Session
+from telegram import Chat, Message, Update
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
+
+from bot.config import Settings
+from bot.db import SessionFactory, unit_of_work
+
+T = TypeVar("T")
+
+
+class BotData:
+    """Long-lived resources, attached by build_application before the bot starts."""
+
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+        self._sessions: SessionFactory | None = None
+
+    def attach(self, *, settings: Settings, sessions: SessionFactory) -> None:
+        """Hand over the settings and the database."""
+        self._settings = settings
+        self._sessions = sessions
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            raise RuntimeError("build_application() attaches the settings before the bot starts")
+        return self._settings
+
+    @property
+    def sessions(self) -> SessionFactory:
+        if self._sessions is None:
+            raise RuntimeError("build_application() attaches the database before the bot starts")
+        return self._sessions
+
+
+Context = CallbackContext[ExtBot[None], dict[object, object], dict[object, object], BotData]
+BotApplication = Application[
+    ExtBot[None], Context, dict[object, object], dict[object, object], BotData, JobQueue[Context]
+]
+CONTEXT_TYPES = ContextTypes(bot_data=BotData)
+
+
+async def transact(context: Context, work: Callable[[Session], T]) -> T:
+    """Run one unit of work in a worker thread, so the event loop never waits on the disk."""
+    sessions = context.bot_data.sessions
+
+    def run() -> T:
+        with unit_of_work(sessions) as session:
+            return work(session)
+
+    return await asyncio.to_thread(run)
+
+
+def require_message(update: Update) -> Message:
+    """The update's message (commands and replies always carry one)."""
+    message = update.effective_message
+    if message is None:
+        raise ValueError(f"update {update.update_id} carries no message")
+    return message
+
+
+def require_chat(update: Update) -> Chat:
+    """The update's chat: the tenant whose library the update may touch."""
+    chat = update.effective_chat
+    if chat is None:
+        raise ValueError(f"update {update.update_id} comes from no chat")
+    return chat

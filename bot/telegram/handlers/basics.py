@@ -1,0 +1,120 @@
+"""Greeting, help, the allowlist, unknown commands and the error handler."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlmodel import Session
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, NetworkError
+from telegram.ext import ApplicationHandlerStop
+
+from bot.library.browsing import random_highlight
+from bot.library.chats import set_active
+from bot.library.errors import LibraryError
+from bot.library.importing import import_bytes
+from bot.telegram import render
+from bot.telegram.context import Context, require_chat, require_message, transact
+
+log = logging.getLogger(__name__)
+
+
+async def gate(update: Update, context: Context) -> None:
+    """Refuse chats outside ALLOWED_CHAT_IDS politely, before anything is stored."""
+    allowed = context.bot_data.settings.allowed_chat_ids
+    chat = update.effective_chat
+    if not allowed or (chat is not None and chat.id in allowed):
+        return
+    log.info("refused update %s from a chat outside the allowlist", update.update_id)
+    if update.callback_query is not None:
+        await update.callback_query.answer(render.NOT_ALLOWED, show_alert=True)
+    elif update.message is not None and chat is not None:
+        await update.message.reply_text(render.NOT_ALLOWED)
+    raise ApplicationHandlerStop
+
+
+async def start(update: Update, context: Context) -> None:
+    """Greet the reader, revive delivery, and offer the sample library to an empty one."""
+    chat = require_chat(update)
+
+    def work(session: Session) -> bool:
+        set_active(session, chat_id=chat.id, active=True)
+        return random_highlight(session, chat_id=chat.id) is None
+
+    empty = await transact(context, work)
+    user = update.effective_user
+    keyboard = (
+        InlineKeyboardMarkup(
+            [[InlineKeyboardButton("📚 Load the sample library", callback_data="sample")]]
+        )
+        if empty
+        else None
+    )
+    await require_message(update).reply_html(
+        render.welcome(empty=empty, name=user.first_name if user else None),
+        reply_markup=keyboard,
+    )
+
+
+async def load_sample(update: Update, context: Context) -> None:
+    """Import the sample library into this chat (the /start button)."""
+    query = update.callback_query
+    assert query is not None
+    chat = require_chat(update)
+    settings = context.bot_data.settings
+    await query.answer("Loading the sample library…")
+    data = settings.sample_library.read_bytes()
+    try:
+        report = await transact(
+            context,
+            lambda s: import_bytes(
+                s,
+                chat_id=chat.id,
+                data=data,
+                max_bytes=settings.import_max_bytes,
+                filename=settings.sample_library.name,
+            ),
+        )
+    except LibraryError as error:
+        await context.bot.send_message(
+            chat.id,
+            render.import_failed(settings.sample_library.name, str(error)),
+            parse_mode=ParseMode.HTML,
+        )
+        return
+    if query.message is not None:
+        await context.bot.edit_message_reply_markup(chat.id, query.message.message_id)
+    await context.bot.send_message(chat.id, render.import_report(report), parse_mode=ParseMode.HTML)
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """Explain every command."""
+    await require_message(update).reply_html(render.help_text())
+
+
+async def unknown(update: Update, context: Context) -> None:
+    """Answer an unknown command with help."""
+    message = require_message(update)
+    command = (message.text or "").split()[0] if message.text else "/"
+    await message.reply_html(render.unknown_command(command.split("@")[0]))
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the failure first, then tell the reader that something went wrong."""
+    error = context.error
+    if isinstance(error, Forbidden | NetworkError):
+        log.warning("Telegram refused or timed out: %s", error)
+        return
+    log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(update.effective_chat.id, render.SOMETHING_WRONG)
+        except Exception:  # noqa: BLE001 - the reader may be unreachable; the log has it
+            log.warning("could not tell chat %s about the error", update.effective_chat.id)
+
+
+async def expired_button(update: Update, context: Context) -> None:
+    """A button this version does not know (an old message, or forged data)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer("That button has expired.", show_alert=True)

@@ -1,0 +1,127 @@
+"""Daily delivery settings: /settings, /time, /timezone, /mode, /weight, /pause, /resume."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlmodel import Session
+from telegram import Update
+
+from bot.library import chats
+from bot.library.errors import LibraryError
+from bot.telegram import render
+from bot.telegram.context import Context, require_chat, require_message, transact
+
+
+async def _change(update: Update, context: Context, change: Callable[[Session, int], str]) -> None:
+    """Apply a settings change and answer with the outcome or the reason it was refused."""
+    chat_id = require_chat(update).id
+    try:
+        said = await transact(context, lambda s: change(s, chat_id))
+    except LibraryError as error:
+        said = render.error(str(error))
+    await require_message(update).reply_html(said)
+
+
+async def settings_command(update: Update, context: Context) -> None:
+    """Show every delivery setting."""
+    default = context.bot_data.settings.default_timezone
+
+    def show(session: Session, chat_id: int) -> str:
+        return render.settings_text(
+            chats.get_settings(session, chat_id=chat_id, default_timezone=default)
+        )
+
+    await _change(update, context, show)
+
+
+async def time_command(update: Update, context: Context) -> None:
+    """/time HH:MM."""
+    if len(context.args or []) != 1:
+        await require_message(update).reply_html(
+            render.usage("<code>/time HH:MM</code>, for example <code>/time 07:30</code>")
+        )
+        return
+    value = (context.args or [""])[0]
+
+    def change(session: Session, chat_id: int) -> str:
+        time = chats.set_delivery_time(session, chat_id=chat_id, value=value)
+        return render.time_set(time)
+
+    await _change(update, context, change)
+
+
+async def timezone_command(update: Update, context: Context) -> None:
+    """/timezone Area/City or +HH:MM."""
+    if len(context.args or []) != 1:
+        await require_message(update).reply_html(
+            render.usage(
+                "<code>/timezone Area/City</code> or a UTC offset, for example "
+                "<code>/timezone Europe/Berlin</code> or <code>/timezone +05:45</code>"
+            )
+        )
+        return
+    value = (context.args or [""])[0]
+
+    def change(session: Session, chat_id: int) -> str:
+        name = chats.set_timezone(session, chat_id=chat_id, value=value)
+        local = chats.local_now(name).strftime("%H:%M")
+        return render.timezone_set(name, local)
+
+    await _change(update, context, change)
+
+
+async def mode_command(update: Update, context: Context) -> None:
+    """/mode random|weighted."""
+    if len(context.args or []) != 1:
+        await require_message(update).reply_html(
+            render.usage("<code>/mode random</code> or <code>/mode weighted</code>")
+        )
+        return
+    value = (context.args or [""])[0]
+
+    def change(session: Session, chat_id: int) -> str:
+        mode = chats.set_mode(session, chat_id=chat_id, value=value)
+        return render.mode_set(mode)
+
+    await _change(update, context, change)
+
+
+async def weight_command(update: Update, context: Context) -> None:
+    """/weight TAG N."""
+    args = context.args or []
+    if len(args) != 2 or not args[1].lstrip("-").isdigit():
+        await require_message(update).reply_html(
+            render.usage(
+                "<code>/weight tag N</code>: N from 0 (never) to 100, for example "
+                "<code>/weight culture 3</code>"
+            )
+        )
+        return
+    tag, weight = args[0], int(args[1])
+
+    def change(session: Session, chat_id: int) -> str:
+        name, value = chats.set_tag_weight(session, chat_id=chat_id, tag=tag, weight=weight)
+        return render.weight_set(name, value)
+
+    await _change(update, context, change)
+
+
+async def pause_command(update: Update, context: Context) -> None:
+    """/pause."""
+
+    def change(session: Session, chat_id: int) -> str:
+        chats.set_paused(session, chat_id=chat_id, paused=True)
+        return render.PAUSED
+
+    await _change(update, context, change)
+
+
+async def resume_command(update: Update, context: Context) -> None:
+    """/resume."""
+
+    def change(session: Session, chat_id: int) -> str:
+        chats.set_paused(session, chat_id=chat_id, paused=False)
+        return render.RESUMED
+
+    await _change(update, context, change)

@@ -1,0 +1,85 @@
+"""/search with paged results, /tags and /books."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.library.browsing import book_counts, tag_counts
+from bot.library.messages import load_search, save_search
+from bot.library.search import SearchPage, search
+from bot.telegram import render
+from bot.telegram.callbacks import callback_ids
+from bot.telegram.context import Context, require_chat, require_message, transact
+
+
+async def search_command(update: Update, context: Context) -> None:
+    """Search the chat's library and show the first page of results."""
+    chat = require_chat(update)
+    raw = " ".join(context.args or []).strip()
+    if not raw:
+        await require_message(update).reply_html(render.SEARCH_USAGE)
+        return
+
+    def work(session: Session) -> tuple[int, SearchPage]:
+        search_id = save_search(session, chat_id=chat.id, query=raw)
+        page = search(session, chat_id=chat.id, query=raw, limit=render.RESULTS_PER_PAGE)
+        return search_id, page
+
+    search_id, page = await transact(context, work)
+    await require_message(update).reply_html(
+        render.search_results(raw, page), reply_markup=render.search_keyboard(search_id, page)
+    )
+
+
+async def turn_page(update: Update, context: Context) -> None:
+    """◀️ / ▶️ under search results: show another page in the same message."""
+    query = update.callback_query
+    assert query is not None
+    chat = require_chat(update)
+    ids = callback_ids(query.data, 2)
+    if ids is None:
+        await query.answer(render.UNKNOWN_HIGHLIGHT, show_alert=True)
+        return
+    search_id, offset = ids[0], max(ids[1], 0)
+
+    def work(session: Session) -> tuple[str, SearchPage] | None:
+        raw = load_search(session, chat_id=chat.id, search_id=search_id)
+        if raw is None:
+            return None
+        page = search(
+            session, chat_id=chat.id, query=raw, limit=render.RESULTS_PER_PAGE, offset=offset
+        )
+        return raw, page
+
+    found = await transact(context, work)
+    if found is None:
+        await query.answer("That search has expired; run /search again.", show_alert=True)
+        return
+    await query.answer()
+    raw, page = found
+    try:
+        await query.edit_message_text(
+            render.search_results(raw, page),
+            parse_mode=ParseMode.HTML,
+            reply_markup=render.search_keyboard(search_id, page),
+        )
+    except BadRequest as error:
+        if "not modified" not in error.message:
+            raise
+
+
+async def tags_command(update: Update, context: Context) -> None:
+    """List the chat's tags with counts."""
+    chat = require_chat(update)
+    tags = await transact(context, lambda s: tag_counts(s, chat_id=chat.id))
+    await require_message(update).reply_html(render.tag_list(tags))
+
+
+async def books_command(update: Update, context: Context) -> None:
+    """List the chat's books with counts."""
+    chat = require_chat(update)
+    books = await transact(context, lambda s: book_counts(s, chat_id=chat.id))
+    await require_message(update).reply_html(render.book_list(books))
