@@ -4,7 +4,7 @@ The schema itself is owned by Alembic (``bot/migrations``); these classes descri
 queries. Timestamps are timezone-aware UTC on every backend.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -79,6 +79,10 @@ class Chat(SQLModel, table=True):
     paused: bool = False
     active: bool = True
     """False once Telegram said the bot may not write here (blocked, kicked); /start revives."""
+    next_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    """When the next daily highlight is due (UTC); None until the scheduler first sees it."""
+    next_due_date: date | None = None
+    """The chat's local date that ``next_due_at`` belongs to."""
 
 
 class Book(SQLModel, table=True):
@@ -100,6 +104,7 @@ class Highlight(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("chat_id", "fingerprint"),
         Index("ix_highlight_book_location", "book_id", "location_start"),
+        Index("ix_highlight_chat_pending_shuffle", "chat_id", "pending", "shuffle_key"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -120,6 +125,10 @@ class Highlight(SQLModel, table=True):
     fingerprint: str = Field(max_length=64)
     created_at: datetime = _created()
     updated_at: datetime = _created()
+    shuffle_key: float = 0.0
+    """Position in the chat's current delivery order (smallest first)."""
+    pending: bool = True
+    """Not yet delivered in the current round of the library."""
 
 
 class Tag(SQLModel, table=True):
@@ -209,3 +218,30 @@ class SavedSearch(SQLModel, table=True):
     chat_id: int = _chat_fk()
     query: str = Field(sa_type=Text)
     created_at: datetime = _created()
+
+
+class Delivery(SQLModel, table=True):
+    """One chat's daily highlight for one local date: claimed before it is sent.
+
+    ``status``: ``claimed`` (not sent yet), ``sending`` (the request is out), ``sent``,
+    ``unknown`` (the process died or the connection dropped mid-send: never resent
+    blindly), ``failed`` (Telegram refused), ``empty`` (nothing to send).
+    """
+
+    __table_args__ = (UniqueConstraint("chat_id", "local_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("chat.id", ondelete="CASCADE"), nullable=False)
+    )
+    local_date: date
+    highlight_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("highlight.id", ondelete="SET NULL"), nullable=True),
+    )
+    status: str = Field(max_length=16, index=True)
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    attempts: int = 0
+    error: str | None = Field(default=None, sa_type=Text)
+    claimed_at: datetime = _created()
+    updated_at: datetime = _created()

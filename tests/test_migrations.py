@@ -38,3 +38,83 @@ def test_downgrade_to_nothing_and_back(engine: Engine) -> None:
     db.upgrade(engine)
     assert db.current_revision(engine) == db.head_revision()
     assert {"chat", "highlight", "note", "tag", "book"} <= set(inspect(engine).get_table_names())
+
+
+def test_upgrade_from_the_first_schema_keeps_every_row(engine: Engine) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from bot.db import session_factory
+    from bot.library.search import search
+
+    db.downgrade(engine, "base")
+    db.upgrade(engine, "0001")
+    now = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC).isoformat()
+    fts = engine.dialect.name == "sqlite"
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO chat (id, created_at) VALUES (5, :now)"), {"now": now})
+        c.execute(
+            text(
+                "INSERT INTO book (id, chat_id, title, author, key, created_at) "
+                "VALUES (1, 5, 'Walden', 'Thoreau', 'walden\x1fthoreau', :now)"
+            ),
+            {"now": now},
+        )
+        for hid, words in ((1, "I went to the woods"), (2, "Simplify, simplify")):
+            c.execute(
+                text(
+                    "INSERT INTO highlight (id, chat_id, book_id, kind, text, favorite, "
+                    "discarded, fingerprint, created_at, updated_at) "
+                    "VALUES (:id, 5, 1, 'highlight', :text, :fav, false, :fp, :now, :now)"
+                ),
+                {"id": hid, "text": words, "fav": hid == 2, "fp": f"fp{hid}", "now": now},
+            )
+        c.execute(text("INSERT INTO tag (id, chat_id, name) VALUES (1, 5, 'nature')"))
+        c.execute(text("INSERT INTO highlight_tag (highlight_id, tag_id) VALUES (1, 1)"))
+        c.execute(
+            text(
+                "INSERT INTO note (highlight_id, text, source, created_at) "
+                "VALUES (1, 'deliberately', 'kindle_clippings', :now)"
+            ),
+            {"now": now},
+        )
+        if fts:
+            c.execute(
+                text(
+                    "INSERT INTO highlight_fts (rowid, chat, body, notes, title, author) "
+                    "VALUES (1, 'cp5', 'I went to the woods', 'deliberately', 'Walden', 'Thoreau')"
+                )
+            )
+        else:
+            c.execute(
+                text(
+                    "INSERT INTO highlight_search (highlight_id, document) VALUES (1, "
+                    "setweight(to_tsvector('simple', 'cp5'), 'D') || "
+                    "to_tsvector('commonplace', 'I went to the woods deliberately'))"
+                )
+            )
+
+    db.upgrade(engine)
+
+    with engine.connect() as c:
+        rows = c.execute(
+            text("SELECT id, text, favorite, pending FROM highlight ORDER BY id")
+        ).all()
+        assert [(r[0], r[1], bool(r[2]), bool(r[3])) for r in rows] == [
+            (1, "I went to the woods", False, True),
+            (2, "Simplify, simplify", True, True),
+        ]
+        assert c.execute(text("SELECT count(*) FROM note")).scalar_one() == 1
+        assert c.execute(text("SELECT count(*) FROM highlight_tag")).scalar_one() == 1
+        assert c.execute(text("SELECT delivery_time, mode FROM chat")).one() == ("08:00", "random")
+    with session_factory(engine)() as session:
+        assert [h.text for h in search(session, chat_id=5, query="deliberately").hits] == [
+            "I went to the woods"
+        ]
+    with engine.begin() as c:
+        c.execute(text("DELETE FROM chat WHERE id = 5"))
+    with engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM highlight")).scalar_one() == 0
+        if fts:
+            assert c.execute(text("SELECT count(*) FROM highlight_fts")).scalar_one() == 0

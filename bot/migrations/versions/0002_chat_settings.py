@@ -19,18 +19,19 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("chat") as chat:
-        chat.add_column(sa.Column("timezone", sa.String(64), nullable=True))
-        chat.add_column(
-            sa.Column("delivery_time", sa.String(5), nullable=False, server_default="08:00")
-        )
-        chat.add_column(sa.Column("mode", sa.String(16), nullable=False, server_default="random"))
-        chat.add_column(
-            sa.Column("paused", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-        chat.add_column(sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.true()))
-    with op.batch_alter_table("tag") as tag:
-        tag.add_column(sa.Column("weight", sa.Integer(), nullable=False, server_default="1"))
+    # Plain ADD COLUMN: SQLite does it in place, without rebuilding the table.
+    op.add_column("chat", sa.Column("timezone", sa.String(64), nullable=True))
+    op.add_column(
+        "chat", sa.Column("delivery_time", sa.String(5), nullable=False, server_default="08:00")
+    )
+    op.add_column("chat", sa.Column("mode", sa.String(16), nullable=False, server_default="random"))
+    op.add_column(
+        "chat", sa.Column("paused", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
+    op.add_column(
+        "chat", sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.true())
+    )
+    op.add_column("tag", sa.Column("weight", sa.Integer(), nullable=False, server_default="1"))
     op.create_table(
         "bot_message",
         sa.Column(

@@ -1,0 +1,49 @@
+"""When a chat's daily highlight is due, in its own time zone, across daylight-saving changes.
+
+Pure functions over aware datetimes: the clock is always passed in.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from bot.library.chats import zone
+
+
+def parse_hhmm(value: str) -> time:
+    """``"08:00"`` as a time (settings are stored normalised)."""
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def local_date(now: datetime, timezone_name: str) -> date:
+    """The chat's calendar date at ``now``."""
+    return now.astimezone(zone(timezone_name)).date()
+
+
+def due_at(day: date, delivery_time: str, timezone_name: str) -> datetime:
+    """The UTC instant of ``delivery_time`` on ``day`` in the chat's zone.
+
+    With ``fold=0`` (PEP 495) a wall time skipped by a spring-forward change lands the
+    length of the gap later (02:30 becomes 03:30), and a wall time that happens twice in
+    autumn is taken at its first occurrence.
+    """
+    wall = datetime.combine(day, parse_hhmm(delivery_time))
+    return wall.replace(tzinfo=zone(timezone_name), fold=0).astimezone(UTC)
+
+
+def next_due(
+    now: datetime, delivery_time: str, timezone_name: str, *, last_claimed: date | None
+) -> tuple[date, datetime]:
+    """The next (local date, UTC instant) a highlight is due.
+
+    Today is due while it has had no delivery, even when its time has passed: a bot that was
+    down at 08:00 still sends today's highlight when it comes back. Days before today are
+    never due, so there is no backlog.
+    """
+    today = local_date(now, timezone_name)
+    if last_claimed is None or last_claimed < today:
+        day = today
+    else:
+        day = last_claimed + timedelta(days=1)
+    return day, due_at(day, delivery_time, timezone_name)
