@@ -17,7 +17,8 @@ from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.db import SessionFactory
-from bot.telegram import render
+from bot.delivery.engine import Clock, DeliveryEngine, utc_now
+from bot.telegram import jobs, render
 from bot.telegram.context import CONTEXT_TYPES, BotApplication
 from bot.telegram.handlers import annotating, basics, library_io, preferences, reading, searching
 
@@ -25,9 +26,17 @@ NEW = filters.UpdateType.MESSAGE  # commands run once, not again when their mess
 
 
 def build_application(
-    settings: Settings, sessions: SessionFactory, *, request: BaseRequest | None = None
+    settings: Settings,
+    sessions: SessionFactory,
+    *,
+    request: BaseRequest | None = None,
+    clock: Clock = utc_now,
 ) -> BotApplication:
-    """Build the bot: every command, button, reply, reaction and job is registered here."""
+    """Build the bot: every command, button, reply, reaction and job is registered here.
+
+    ``request`` replaces the HTTP transport (the console answers the Bot API in-process);
+    ``clock`` is what the delivery scheduler calls "now" (tests move it).
+    """
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is required to build the bot")
     api = settings.telegram_api_url
@@ -44,7 +53,10 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app: BotApplication = builder.build()  # type: ignore[assignment]
-    app.bot_data.attach(settings=settings, sessions=sessions)
+    delivery = DeliveryEngine(
+        sessions=sessions, default_timezone=settings.default_timezone, clock=clock
+    )
+    app.bot_data.attach(settings=settings, sessions=sessions, delivery=delivery)
 
     # Group -1 runs first: chats outside ALLOWED_CHAT_IDS stop here, before any handler.
     app.add_handler(TypeHandler(Update, basics.gate), group=-1)
@@ -106,6 +118,12 @@ def build_application(
     app.add_handler(MessageHandler(NEW & filters.COMMAND, basics.unknown))
 
     app.add_error_handler(basics.on_error)
+
+    # The daily highlight: a short tick; the database, not this timer, knows who is due.
+    assert app.job_queue is not None, "python-telegram-bot[job-queue] is required"
+    app.job_queue.run_repeating(
+        jobs.deliver_due, interval=settings.delivery_tick_seconds, first=1, name="delivery"
+    )
     return app
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -283,4 +284,6 @@ def db_current(ctx: typer.Context) -> None:
 
 def main() -> None:
     """Entry point of the ``commonplace`` script."""
+    # python-telegram-bot reports durations such as retry_after as timedelta when asked.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     app()

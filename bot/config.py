@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     allowed_chat_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_timezone: str = "UTC"
+    delivery_tick_seconds: int = Field(
+        default=30, ge=1, le=60, description="How often the scheduler looks for due chats."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     sample_library: Path = Field(
         default=SAMPLE_LIBRARY, description="The library /start offers to load."

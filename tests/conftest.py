@@ -14,6 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# python-telegram-bot reports durations (retry_after) as timedelta when asked; the bot
+# expects that everywhere (bot/cli.py sets it too), and the old form warns.
+os.environ["PTB_TIMEDELTA"] = "true"
+
 from sqlalchemy import Engine, create_engine, text
 from sqlmodel import Session
 

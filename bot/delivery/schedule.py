@@ -35,15 +35,15 @@ def due_at(day: date, delivery_time: str, timezone_name: str) -> datetime:
 def next_due(
     now: datetime, delivery_time: str, timezone_name: str, *, last_claimed: date | None
 ) -> tuple[date, datetime]:
-    """The next (local date, UTC instant) a highlight is due.
+    """The first day after ``last_claimed`` whose delivery time is still ahead of ``now``.
 
-    Today is due while it has had no delivery, even when its time has passed: a bot that was
-    down at 08:00 still sends today's highlight when it comes back. Days before today are
-    never due, so there is no backlog.
+    This is how a chat is scheduled when it is new or its time or zone changed: a time that
+    has already passed today means tomorrow. (A chat already scheduled whose time passed
+    while the bot was down is still served that same day: see ``claims.claim_due``.)
     """
-    today = local_date(now, timezone_name)
-    if last_claimed is None or last_claimed < today:
-        day = today
-    else:
+    day = local_date(now, timezone_name)
+    if last_claimed is not None and last_claimed >= day:
         day = last_claimed + timedelta(days=1)
+    while due_at(day, delivery_time, timezone_name) <= now:
+        day += timedelta(days=1)
     return day, due_at(day, delivery_time, timezone_name)

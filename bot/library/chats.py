@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from bot.library import selection
 from bot.library._sql import insert_ignore
 from bot.library.errors import LibraryError
 from bot.models import Chat, Tag, table_of, utcnow
@@ -113,6 +115,7 @@ def set_delivery_time(session: Session, *, chat_id: int, value: str) -> str:
     """Set the local time of the daily highlight; returns the normalised ``HH:MM``."""
     chat = _chat(session, chat_id)
     chat.delivery_time = parse_time(value)
+    _unschedule(chat)
     return chat.delivery_time
 
 
@@ -120,7 +123,14 @@ def set_timezone(session: Session, *, chat_id: int, value: str) -> str:
     """Set the chat's time zone; returns the normalised name."""
     chat = _chat(session, chat_id)
     chat.timezone = parse_timezone(value)
+    _unschedule(chat)
     return chat.timezone
+
+
+def _unschedule(chat: Chat) -> None:
+    """Forget the computed due time; the delivery scheduler works out the new one."""
+    chat.next_due_at = None
+    chat.next_due_date = None
 
 
 def set_mode(session: Session, *, chat_id: int, value: str) -> str:
@@ -129,6 +139,7 @@ def set_mode(session: Session, *, chat_id: int, value: str) -> str:
     if mode not in MODES:
         raise LibraryError(f"“{value}” is not a mode; choose random or weighted.")
     _chat(session, chat_id).mode = mode
+    selection.reshuffle(session, chat_id=chat_id, mode=mode, rng=random.Random(), pending_only=True)
     return mode
 
 
@@ -158,4 +169,9 @@ def set_tag_weight(session: Session, *, chat_id: int, tag: str, weight: int) -> 
         session.add(row)
     row.weight = weight
     session.flush()
+    chat = _chat(session, chat_id)
+    if chat.mode == "weighted":
+        selection.reshuffle(
+            session, chat_id=chat_id, mode=chat.mode, rng=random.Random(), pending_only=True
+        )
     return name, weight

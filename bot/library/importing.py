@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
-from bot.library import search_index
+from bot.library import search_index, selection
 from bot.library._sql import insert_ignore
 from bot.library.chats import ensure_chat
 from bot.library.errors import ImportRejected
@@ -295,9 +295,14 @@ def _import_chunk(
 
     to_insert = [item for item in fresh if id(item) not in edits]
     if to_insert:
+        keys = selection.new_keys(len(to_insert))
         created = session.execute(
             insert(_HIGHLIGHT).returning(_HIGHLIGHT.c.id, sort_by_parameter_order=True),
-            [_new_row(chat_id, item, book_ids[item.key], now) for item in to_insert],
+            [
+                _new_row(chat_id, item, book_ids[item.key], now)
+                | {"shuffle_key": key, "pending": True}
+                for item, key in zip(to_insert, keys, strict=True)
+            ],
         )
         for item, (highlight_id,) in zip(to_insert, created, strict=True):
             item.book.new += 1

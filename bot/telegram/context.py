@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, Job
 
 from bot.config import Settings
 from bot.db import SessionFactory, unit_of_work
+from bot.delivery.engine import DeliveryEngine
 
 T = TypeVar("T")
 
@@ -22,11 +23,21 @@ class BotData:
     def __init__(self) -> None:
         self._settings: Settings | None = None
         self._sessions: SessionFactory | None = None
+        self._delivery: DeliveryEngine | None = None
 
-    def attach(self, *, settings: Settings, sessions: SessionFactory) -> None:
-        """Hand over the settings and the database."""
+    def attach(
+        self, *, settings: Settings, sessions: SessionFactory, delivery: DeliveryEngine
+    ) -> None:
+        """Hand over the settings, the database and the delivery engine."""
         self._settings = settings
         self._sessions = sessions
+        self._delivery = delivery
+
+    @property
+    def delivery(self) -> DeliveryEngine:
+        if self._delivery is None:
+            raise RuntimeError("build_application() attaches the engine before the bot starts")
+        return self._delivery
 
     @property
     def settings(self) -> Settings:

@@ -1,0 +1,241 @@
+"""Exactly-once daily delivery, kept in the database.
+
+A delivery row is claimed for (chat, local date) under a unique constraint before anything
+is sent, so restarts, crashes and several instances on one PostgreSQL never send a second
+daily highlight. Its status then moves ``claimed`` -> ``sending`` -> ``sent``; the step to
+``sending`` is a compare-and-set, so only one instance ever sends a claimed delivery. A
+``sending`` row left behind by a dead process becomes ``unknown`` and is never resent.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col
+
+from bot.delivery.schedule import due_at, local_date, next_due
+from bot.library.chats import set_active
+from bot.library.selection import pick
+from bot.models import Chat, Delivery, Highlight, table_of
+
+CLAIMED, SENDING, SENT, UNKNOWN, FAILED, EMPTY = (
+    "claimed",
+    "sending",
+    "sent",
+    "unknown",
+    "failed",
+    "empty",
+)
+STALE_SENDING = timedelta(minutes=2)
+"""A send still unconfirmed after this long belonged to a process that died."""
+
+_DELIVERY = table_of(Delivery)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A delivery this process may send."""
+
+    delivery_id: int
+    chat_id: int
+    local_date: date
+    highlight_id: int
+
+
+def _last_claimed(session: Session, chat_id: int) -> date | None:
+    return session.execute(
+        select(func.max(col(Delivery.local_date))).where(col(Delivery.chat_id) == chat_id)
+    ).scalar_one_or_none()
+
+
+def reschedule(session: Session, *, chat_id: int, now: datetime, default_timezone: str) -> None:
+    """Recompute a chat's next due time (after its time or time zone changed)."""
+    chat = session.get(Chat, chat_id)
+    if chat is None:
+        return
+    day, at = next_due(
+        now,
+        chat.delivery_time,
+        chat.timezone or default_timezone,
+        last_claimed=_last_claimed(session, chat_id),
+    )
+    chat.next_due_date, chat.next_due_at = day, at
+
+
+def schedule_new_chats(
+    session: Session, *, now: datetime, default_timezone: str, limit: int = 1000
+) -> int:
+    """Give chats the scheduler has not seen yet their first due time."""
+    chat_ids = session.execute(
+        select(col(Chat.id)).where(col(Chat.next_due_at).is_(None)).limit(limit)
+    ).scalars()
+    count = 0
+    for chat_id in list(chat_ids):
+        reschedule(session, chat_id=chat_id, now=now, default_timezone=default_timezone)
+        count += 1
+    return count
+
+
+def _insert_claim(session: Session, chat_id: int, day: date, now: datetime) -> int | None:
+    """Insert the (chat, day) claim; None when that day is claimed already."""
+    dialect = session.get_bind().dialect.name
+    insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    statement = (
+        insert(_DELIVERY)
+        .values(
+            chat_id=chat_id,
+            local_date=day,
+            status=CLAIMED,
+            attempts=0,
+            claimed_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing()
+        .returning(_DELIVERY.c.id)
+    )
+    return session.execute(statement).scalar_one_or_none()
+
+
+def claim_due(
+    session: Session,
+    *,
+    now: datetime,
+    default_timezone: str,
+    limit: int = 500,
+    rng: random.Random | None = None,
+) -> int:
+    """Claim today's delivery for chats that are due and pick their highlights.
+
+    Only the chat's current local day is ever claimed: a day the bot missed entirely is
+    skipped, never sent late. Returns how many deliveries were claimed.
+    """
+    due = (
+        select(Chat)
+        .where(
+            col(Chat.next_due_at) <= now,
+            col(Chat.active).is_(True),
+            col(Chat.paused).is_(False),
+        )
+        .order_by(col(Chat.next_due_at))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # Several instances share the work; each takes chats the others are not holding.
+        due = due.with_for_update(skip_locked=True)
+    claimed = 0
+    for chat in session.execute(due).scalars().all():
+        zone_name = chat.timezone or default_timezone
+        today = local_date(now, zone_name)
+        day = chat.next_due_date or today
+        if day < today:
+            day = today
+            if due_at(today, chat.delivery_time, zone_name) > now:
+                chat.next_due_date = today
+                chat.next_due_at = due_at(today, chat.delivery_time, zone_name)
+                continue
+        delivery_id = _insert_claim(session, chat.id, day, now)
+        chat.next_due_date, chat.next_due_at = next_due(
+            now, chat.delivery_time, zone_name, last_claimed=day
+        )
+        if delivery_id is None:
+            continue
+        highlight_id = pick(session, chat_id=chat.id, rng=rng)
+        session.execute(
+            update(_DELIVERY)
+            .where(_DELIVERY.c.id == delivery_id)
+            .values(highlight_id=highlight_id, status=CLAIMED if highlight_id else EMPTY)
+        )
+        claimed += highlight_id is not None
+    return claimed
+
+
+def claimed(session: Session, *, limit: int = 500) -> list[Claim]:
+    """Deliveries claimed and not yet being sent, oldest first (any instance's)."""
+    rows = session.execute(
+        select(
+            col(Delivery.id),
+            col(Delivery.chat_id),
+            col(Delivery.local_date),
+            col(Delivery.highlight_id),
+        )
+        .where(col(Delivery.status) == CLAIMED, col(Delivery.highlight_id).is_not(None))
+        .order_by(col(Delivery.claimed_at), col(Delivery.id))
+        .limit(limit)
+    ).all()
+    return [Claim(d, c, day, h) for d, c, day, h in rows if h is not None]
+
+
+def start_sending(session: Session, *, delivery_id: int, now: datetime) -> bool:
+    """Take a claimed delivery for sending; False when another process took it first."""
+    result = session.execute(
+        update(_DELIVERY)
+        .where(_DELIVERY.c.id == delivery_id, _DELIVERY.c.status == CLAIMED)
+        .values(status=SENDING, attempts=_DELIVERY.c.attempts + 1, updated_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _finish(
+    session: Session,
+    delivery_id: int,
+    now: datetime,
+    status: str,
+    *,
+    message_id: int | None = None,
+    error: str | None = None,
+) -> None:
+    session.execute(
+        update(_DELIVERY)
+        .where(_DELIVERY.c.id == delivery_id)
+        .values(status=status, message_id=message_id, error=error, updated_at=now)
+    )
+
+
+def mark_sent(session: Session, *, delivery_id: int, message_id: int, now: datetime) -> None:
+    """The highlight reached the chat."""
+    _finish(session, delivery_id, now, SENT, message_id=message_id)
+
+
+def mark_unknown(session: Session, *, delivery_id: int, error: str, now: datetime) -> None:
+    """The request went out but no answer came back: it may or may not have arrived."""
+    _finish(session, delivery_id, now, UNKNOWN, error=error)
+
+
+def mark_failed(session: Session, *, delivery_id: int, error: str, now: datetime) -> None:
+    """This delivery cannot be made (Telegram rejected the message itself)."""
+    _finish(session, delivery_id, now, FAILED, error=error)
+
+
+def release(session: Session, *, delivery_id: int, error: str, now: datetime) -> None:
+    """Telegram certainly did not deliver it (for example 429): send it again later."""
+    _finish(session, delivery_id, now, CLAIMED, error=error)
+
+
+def mark_refused(
+    session: Session, *, delivery_id: int, chat_id: int, error: str, now: datetime
+) -> None:
+    """Telegram refused the chat for good (blocked, kicked, not found): stop writing to it."""
+    _finish(session, delivery_id, now, FAILED, error=error)
+    set_active(session, chat_id=chat_id, active=False)
+
+
+def recover_stale(session: Session, *, now: datetime) -> list[tuple[int, date]]:
+    """Turn sends left in flight by a dead process into ``unknown``; returns (chat, date)."""
+    stale = session.execute(
+        select(col(Delivery.id), col(Delivery.chat_id), col(Delivery.local_date)).where(
+            col(Delivery.status) == SENDING, col(Delivery.updated_at) < now - STALE_SENDING
+        )
+    ).all()
+    for delivery_id, _, _ in stale:
+        _finish(session, delivery_id, now, UNKNOWN, error="the sending process stopped mid-send")
+    return [(chat_id, day) for _, chat_id, day in stale]
+
+
+def highlight_still_there(session: Session, *, claim: Claim) -> bool:
+    """Whether the picked highlight still exists and is not discarded."""
+    highlight = session.get(Highlight, claim.highlight_id)
+    return highlight is not None and not highlight.discarded

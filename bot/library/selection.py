@@ -1,0 +1,124 @@
+"""Choosing the daily highlight: fair, weighted when asked, and no repeats within a round.
+
+Every highlight carries a ``shuffle_key``; a round of the library delivers the pending
+highlights in key order, so a pick is one indexed lookup whatever the library's size (no
+``ORDER BY RANDOM()``). Keys are exponential clocks, ``-ln(U) / weight``: sorting by them
+draws a weighted random order without replacement (Efraimidis and Spirakis). With every
+weight 1 that is a uniform shuffle. When no highlight is pending the round is over and the
+library is reshuffled.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import defaultdict
+
+from sqlalchemy import bindparam, select, update
+from sqlmodel import Session, col
+
+from bot.models import Chat, Highlight, HighlightTag, Tag, table_of
+
+FAVORITE_BOOST = 2.0
+"""In weighted mode a favorite counts this many times its tags' weight."""
+
+_HIGHLIGHT = table_of(Highlight)
+_REKEY = (
+    update(_HIGHLIGHT)
+    .where(_HIGHLIGHT.c.id == bindparam("hid"))
+    .values(shuffle_key=bindparam("key"), pending=bindparam("is_pending"))
+)
+
+
+def draw_key(weight: float, rng: random.Random) -> float:
+    """A highlight's place in a round: smaller comes first; heavier tends to come earlier."""
+    return -math.log(1.0 - rng.random()) / weight
+
+
+def weights(session: Session, *, chat_id: int, mode: str) -> dict[int, float]:
+    """Every deliverable highlight's weight; discarded and weight-0 ones are left out.
+
+    ``random``: all 1. ``weighted``: the highest weight among its tags (1 when untagged),
+    0 if any of its tags weighs 0, times FAVORITE_BOOST for a favorite.
+    """
+    rows = session.execute(
+        select(col(Highlight.id), col(Highlight.favorite)).where(
+            col(Highlight.chat_id) == chat_id, col(Highlight.discarded).is_(False)
+        )
+    ).all()
+    if mode != "weighted":
+        return {highlight_id: 1.0 for highlight_id, _ in rows}
+    tag_weights: dict[int, list[int]] = defaultdict(list)
+    for highlight_id, weight in session.execute(
+        select(col(HighlightTag.highlight_id), col(Tag.weight))
+        .join(Tag, col(Tag.id) == col(HighlightTag.tag_id))
+        .where(col(Tag.chat_id) == chat_id)
+    ):
+        tag_weights[highlight_id].append(weight)
+    result: dict[int, float] = {}
+    for highlight_id, favorite in rows:
+        own = tag_weights.get(highlight_id, [1])
+        if min(own) == 0:
+            continue
+        result[highlight_id] = max(own) * (FAVORITE_BOOST if favorite else 1.0)
+    return result
+
+
+def reshuffle(
+    session: Session, *, chat_id: int, mode: str, rng: random.Random, pending_only: bool = False
+) -> int:
+    """Draw a new order. A new round makes every deliverable highlight pending again;
+    ``pending_only`` re-orders the rest of the current round (after weights changed).
+    Returns how many highlights are pending afterwards."""
+    weighted = weights(session, chat_id=chat_id, mode=mode)
+    statement = select(col(Highlight.id), col(Highlight.pending)).where(
+        col(Highlight.chat_id) == chat_id
+    )
+    params = []
+    pending = 0
+    for highlight_id, was_pending in session.execute(statement):
+        weight = weighted.get(highlight_id, 0.0)
+        keep = weight > 0 and (was_pending or not pending_only)
+        pending += keep
+        params.append(
+            {
+                "hid": highlight_id,
+                "key": draw_key(weight, rng) if weight > 0 else math.inf,
+                "is_pending": keep,
+            }
+        )
+    if params:
+        session.execute(_REKEY, params)
+    return pending
+
+
+def pick(session: Session, *, chat_id: int, rng: random.Random | None = None) -> int | None:
+    """The next highlight of the chat's round, marked as shown; None for an empty library."""
+    chat = session.get(Chat, chat_id)
+    if chat is None:
+        return None
+    candidate = (
+        select(col(Highlight.id))
+        .where(
+            col(Highlight.chat_id) == chat_id,
+            col(Highlight.pending).is_(True),
+            col(Highlight.discarded).is_(False),
+        )
+        .order_by(col(Highlight.shuffle_key), col(Highlight.id))
+        .limit(1)
+    )
+    highlight_id: int | None = session.execute(candidate).scalar_one_or_none()
+    if highlight_id is None:
+        if not reshuffle(session, chat_id=chat_id, mode=chat.mode, rng=rng or random.Random()):
+            return None
+        highlight_id = session.execute(candidate).scalar_one_or_none()
+        if highlight_id is None:
+            return None
+    session.execute(update(_HIGHLIGHT).where(_HIGHLIGHT.c.id == highlight_id).values(pending=False))
+    return highlight_id
+
+
+def new_keys(count: int, rng: random.Random | None = None) -> list[float]:
+    """Keys for freshly imported highlights: they join the current round at random places."""
+    generator = rng or random.Random()
+    return [draw_key(1.0, generator) for _ in range(count)]
