@@ -99,3 +99,9 @@ def session(sessions: db.SessionFactory) -> Iterator[Session]:
     """One session; tests commit explicitly where it matters."""
     with sessions() as session:
         yield session
+
+
+@pytest.fixture
+def engine_url(engine: Engine) -> str:
+    """The URL of the ``engine`` under test, for a second engine or another process."""
+    return engine.url.render_as_string(hide_password=False)
