@@ -214,6 +214,7 @@ def stats_command(ctx: typer.Context, chat: ChatOption) -> None:
             out.print(f"  {count:>6}  #{name}", highlight=False)
 
 
+WEBHOOK_PATH = "telegram"
 NO_TOKEN = """\
 Commonplace needs a Telegram bot token to run in Telegram.
 
@@ -228,9 +229,20 @@ No token yet? Try Commonplace in your terminal, same bot, no Telegram:
 
 
 @app.command("run")
-def run_command(ctx: typer.Context) -> None:
-    """Run the bot in Telegram (long polling)."""
+def run_command(
+    ctx: typer.Context,
+    webhook: Annotated[
+        bool,
+        typer.Option(
+            "--webhook",
+            help="Serve Telegram's webhook (needs WEBHOOK_URL) instead of long polling.",
+        ),
+    ] = False,
+) -> None:
+    """Run the bot in Telegram: long polling by default, or a webhook server."""
     settings = _settings(ctx)
+    if webhook and not settings.webhook_url:
+        raise fail("--webhook needs WEBHOOK_URL, the public https:// address Telegram calls")
     if settings.telegram_bot_token is None:
         err.print(NO_TOKEN, highlight=False, markup=False)
         raise typer.Exit(2)
@@ -242,7 +254,17 @@ def run_command(ctx: typer.Context) -> None:
     configure_logging(settings.log_level, secrets=[settings.telegram_bot_token.get_secret_value()])
     with _database(settings) as engine:
         application = build_application(settings, db.session_factory(engine))
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        if settings.webhook_url:
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=WEBHOOK_PATH,
+                webhook_url=f"{settings.webhook_url.rstrip('/')}/{WEBHOOK_PATH}",
+                secret_token=settings.webhook_secret_token(),
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
 @db_app.command("upgrade")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -35,6 +37,16 @@ class Settings(BaseSettings):
         default=30, ge=1, le=60, description="How often the scheduler looks for due chats."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    webhook_url: str | None = Field(
+        default=None,
+        description="Public HTTPS URL Telegram posts updates to; setting it selects webhook mode.",
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Telegram's secret_token; derived from the bot token when not set.",
+    )
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
     sample_library: Path = Field(
         default=SAMPLE_LIBRARY, description="The library /start offers to load."
     )
@@ -57,6 +69,15 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    def webhook_secret_token(self) -> str:
+        """The secret Telegram sends with every webhook call; the same on every instance."""
+        if self.webhook_secret is not None:
+            return self.webhook_secret.get_secret_value()
+        if self.telegram_bot_token is None:
+            raise ValueError("TELEGRAM_BOT_TOKEN is required for webhook mode")
+        token = self.telegram_bot_token.get_secret_value().encode()
+        return hmac.new(token, b"commonplace-webhook", hashlib.sha256).hexdigest()
 
     def sqlite_path(self) -> Path | None:
         """The database file when the URL names a SQLite file, else None."""
