@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import BotCommand, Update
 from telegram.ext import (
     AIORateLimiter,
@@ -18,10 +20,12 @@ from telegram.request import BaseRequest
 from bot.config import Settings
 from bot.db import SessionFactory
 from bot.delivery.engine import Clock, DeliveryEngine, utc_now
-from bot.telegram import jobs, render
+from bot.health import HealthServer
+from bot.telegram import instrumentation, jobs, render
 from bot.telegram.context import CONTEXT_TYPES, BotApplication
 from bot.telegram.handlers import annotating, basics, library_io, preferences, reading, searching
 
+log = logging.getLogger(__name__)
 NEW = filters.UpdateType.MESSAGE  # commands run once, not again when their message is edited
 
 
@@ -48,7 +52,8 @@ def build_application(
         .context_types(CONTEXT_TYPES)
         .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(True)
-        .post_init(_announce_commands)
+        .post_init(_start)
+        .post_shutdown(_stop)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -56,7 +61,18 @@ def build_application(
     delivery = DeliveryEngine(
         sessions=sessions, default_timezone=settings.default_timezone, clock=clock
     )
-    app.bot_data.attach(settings=settings, sessions=sessions, delivery=delivery)
+    health = HealthServer(
+        sessions=sessions,
+        metrics=app.bot_data.metrics,
+        listen=settings.health_listen,
+        port=settings.health_port,
+        tick_seconds=settings.delivery_tick_seconds,
+    )
+    app.bot_data.attach(settings=settings, sessions=sessions, delivery=delivery, health=health)
+
+    # Group -2 runs before anything else and the last group after everything: metrics.
+    app.add_handler(TypeHandler(Update, instrumentation.start_timer), group=-2)
+    app.add_handler(TypeHandler(Update, instrumentation.stop_timer), group=1)
 
     # Group -1 runs first: chats outside ALLOWED_CHAT_IDS stop here, before any handler.
     app.add_handler(TypeHandler(Update, basics.gate), group=-1)
@@ -127,6 +143,19 @@ def build_application(
     return app
 
 
-async def _announce_commands(app: Application) -> None:  # type: ignore[type-arg]
-    """Tell Telegram the command list, so clients show it."""
+async def _start(app: BotApplication) -> None:
+    """After connecting: announce the commands and open /healthz and /metrics."""
     await app.bot.set_my_commands([BotCommand(name, text) for name, text in render.COMMANDS])
+    if app.bot_data.health is not None:
+        try:
+            await app.bot_data.health.start()
+        except OSError as error:
+            log.error("health and metrics server could not listen: %s", error)
+    log.info("Commonplace started as @%s", app.bot.username)
+
+
+async def _stop(app: BotApplication) -> None:
+    """Close what _start opened."""
+    if app.bot_data.health is not None:
+        await app.bot_data.health.stop()
+    log.info("Commonplace stopped")

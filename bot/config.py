@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     )
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    health_listen: str = Field(
+        default="127.0.0.1", description="Address of the /healthz and /metrics server."
+    )
+    health_port: int = Field(
+        default=9090, ge=0, le=65535, description="Port of /healthz and /metrics; 0 turns it off."
+    )
+    log_format: Literal["text", "json"] = "text"
     sample_library: Path = Field(
         default=SAMPLE_LIBRARY, description="The library /start offers to load."
     )

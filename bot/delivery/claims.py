@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -239,3 +239,27 @@ def highlight_still_there(session: Session, *, claim: Claim) -> bool:
     """Whether the picked highlight still exists and is not discarded."""
     highlight = session.get(Highlight, claim.highlight_id)
     return highlight is not None and not highlight.discarded
+
+
+def backlog(session: Session, *, now: datetime) -> tuple[int, float]:
+    """How many daily highlights are due and unsent, and how late the oldest is (seconds)."""
+    due = (
+        col(Chat.next_due_at) <= now,
+        col(Chat.active).is_(True),
+        col(Chat.paused).is_(False),
+    )
+    count, oldest = session.execute(
+        select(func.count(), func.min(col(Chat.next_due_at))).where(*due)
+    ).one()
+    queued, claimed_at = session.execute(
+        select(func.count(), func.min(col(Delivery.claimed_at))).where(
+            col(Delivery.status).in_([CLAIMED, SENDING])
+        )
+    ).one()
+    starts = [moment for moment in (oldest, claimed_at) if moment is not None]
+    lag = max((now - _aware(min(starts))).total_seconds(), 0.0) if starts else 0.0
+    return count + queued, lag
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -106,6 +106,10 @@ class DeliveryEngine:
         self._rng = rng or random.Random()
         self._running = asyncio.Lock()
 
+    def now(self) -> datetime:
+        """What the engine calls now."""
+        return self._clock()
+
     async def _db(self, work: Callable[[Session], T]) -> T:
         def run() -> T:
             with unit_of_work(self._sessions) as session:

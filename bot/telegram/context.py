@@ -13,6 +13,8 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, Job
 from bot.config import Settings
 from bot.db import SessionFactory, unit_of_work
 from bot.delivery.engine import DeliveryEngine
+from bot.health import HealthServer
+from bot.metrics import Metrics
 
 T = TypeVar("T")
 
@@ -24,14 +26,23 @@ class BotData:
         self._settings: Settings | None = None
         self._sessions: SessionFactory | None = None
         self._delivery: DeliveryEngine | None = None
+        self.metrics = Metrics()
+        self.timers: dict[int, tuple[str, float]] = {}
+        self.health: HealthServer | None = None
 
     def attach(
-        self, *, settings: Settings, sessions: SessionFactory, delivery: DeliveryEngine
+        self,
+        *,
+        settings: Settings,
+        sessions: SessionFactory,
+        delivery: DeliveryEngine,
+        health: HealthServer,
     ) -> None:
-        """Hand over the settings, the database and the delivery engine."""
+        """Hand over the settings, the database, the delivery engine and the health server."""
         self._settings = settings
         self._sessions = sessions
         self._delivery = delivery
+        self.health = health
 
     @property
     def delivery(self) -> DeliveryEngine:
