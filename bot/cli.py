@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy import Engine
+from telegram.error import InvalidToken, NetworkError
 
 from bot import db
 from bot.config import Settings
@@ -24,6 +25,9 @@ from bot.library.errors import LibraryError
 from bot.library.importing import ImportReport, ProgressCallback, import_bytes
 from bot.library.stats import library_stats
 from bot.parsers import FORMAT_NAMES
+
+if TYPE_CHECKING:
+    from bot.telegram.context import BotApplication
 
 app = typer.Typer(
     help="Commonplace: your book highlights, one a day, in Telegram.",
@@ -246,25 +250,43 @@ def run_command(
     if settings.telegram_bot_token is None:
         err.print(NO_TOKEN, highlight=False, markup=False)
         raise typer.Exit(2)
-    from telegram import Update
-
     from bot.app import build_application
     from bot.logs import configure_logging
 
-    configure_logging(settings.log_level, secrets=[settings.telegram_bot_token.get_secret_value()])
+    configure_logging(
+        settings.log_level,
+        secrets=[settings.telegram_bot_token.get_secret_value()],
+        fmt=settings.log_format,
+    )
     with _database(settings) as engine:
         application = build_application(settings, db.session_factory(engine))
-        if settings.webhook_url:
-            application.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=WEBHOOK_PATH,
-                webhook_url=f"{settings.webhook_url.rstrip('/')}/{WEBHOOK_PATH}",
-                secret_token=settings.webhook_secret_token(),
-                allowed_updates=Update.ALL_TYPES,
+        try:
+            _serve(application, settings)
+        except InvalidToken:
+            raise fail("Telegram rejected TELEGRAM_BOT_TOKEN; copy it again from @BotFather") from (
+                None
             )
-        else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+        except NetworkError as error:
+            raise fail(
+                f"could not reach the Bot API at {settings.telegram_api_url} ({error.message})", 1
+            ) from None
+
+
+def _serve(application: BotApplication, settings: Settings) -> None:
+    """Run until stopped: webhook server when WEBHOOK_URL is set, else long polling."""
+    from telegram import Update
+
+    if not settings.webhook_url:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        return
+    application.run_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=WEBHOOK_PATH,
+        webhook_url=f"{settings.webhook_url.rstrip('/')}/{WEBHOOK_PATH}",
+        secret_token=settings.webhook_secret_token(),
+        allowed_updates=Update.ALL_TYPES,
+    )
 
 
 @db_app.command("upgrade")

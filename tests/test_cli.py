@@ -1,0 +1,192 @@
+"""The command line as a user runs it: a real process, a real database file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SEED = Path(__file__).parents[1] / "seeds" / "the-devops-handbook.txt"
+
+
+class CLI:
+    """Runs ``python -m bot`` against its own SQLite file."""
+
+    def __init__(self, workdir: Path, database_url: str) -> None:
+        self.workdir = workdir
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "COLUMNS": "200",
+            "NO_COLOR": "1",
+            "PYTHONPATH": str(Path(__file__).parents[1]),
+        }
+
+    def __call__(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            cwd=self.workdir,
+            env={**self.env, **env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> CLI:
+    return CLI(tmp_path, f"sqlite:///{tmp_path / 'data' / 'commonplace.db'}")
+
+
+@pytest.fixture(params=[pytest.param("postgres", marks=pytest.mark.postgres)])
+def pg_cli(tmp_path: Path, request: pytest.FixtureRequest) -> CLI:
+    return CLI(tmp_path, request.getfixturevalue("postgres_url"))
+
+
+def export_json(cli: CLI, chat: str) -> list[dict[str, object]]:
+    result = cli("export", "--chat", chat, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert isinstance(data, list)
+    return data
+
+
+def test_import_prints_a_report_and_is_idempotent(cli: CLI) -> None:
+    first = cli("import", str(SEED), "--chat", "42")
+    assert first.returncode == 0, first.stderr
+    assert "The DevOps Handbook" in first.stdout
+    assert "readwise_text" in first.stdout
+    items = export_json(cli, "42")
+    assert len(items) > 100
+
+    second = cli("import", str(SEED), "--chat", "42")
+    assert second.returncode == 0, second.stderr
+    total = second.stdout.splitlines()
+    [row] = [line for line in total if line.lstrip("│ ").startswith("Total")]
+    numbers = [cell.strip() for cell in row.strip("│ ").split("│")[1:]]
+    assert numbers[:4] == ["0", str(len(items)), "0", "0"]
+    assert export_json(cli, "42") == items
+
+
+def test_export_json_has_every_field_and_stays_in_its_chat(cli: CLI, tmp_path: Path) -> None:
+    assert cli("import", str(SEED), "--chat", "1").returncode == 0
+    out = tmp_path / "lib.json"
+    result = cli("export", "--chat", "1", "--format", "json", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    items = json.loads(out.read_text(encoding="utf-8"))
+    assert set(items[0]) >= {
+        "book",
+        "author",
+        "text",
+        "location",
+        "location_type",
+        "chapter",
+        "tags",
+        "notes",
+        "favorite",
+        "discarded",
+        "highlighted_at",
+    }
+    assert all(isinstance(item["tags"], list) and isinstance(item["notes"], list) for item in items)
+    assert export_json(cli, "2") == []
+
+
+def test_csv_round_trip_into_a_fresh_chat(cli: CLI, tmp_path: Path) -> None:
+    assert cli("import", str(SEED), "--chat", "1").returncode == 0
+    exported = tmp_path / "readwise.csv"
+    assert cli("export", "--chat", "1", "-f", "csv", "-o", str(exported)).returncode == 0
+    header = next(csv.reader(io.StringIO(exported.read_text(encoding="utf-8"))))
+    assert header[:3] == ["Highlight", "Book Title", "Book Author"]
+    result = cli("import", str(exported), "--chat", "2")
+    assert result.returncode == 0, result.stderr
+    assert "readwise_csv" in result.stdout
+    assert export_json(cli, "2") == export_json(cli, "1")
+
+
+def test_markdown_export_is_readable(cli: CLI) -> None:
+    assert cli("import", str(SEED), "--chat", "1").returncode == 0
+    result = cli("export", "--chat", "1", "--format", "md")
+    assert result.returncode == 0
+    assert result.stdout.startswith("# Commonplace library\n\n## The DevOps Handbook\n")
+    assert "\n> " in result.stdout
+    assert "- **Note:** " in result.stdout
+
+
+def test_stats(cli: CLI) -> None:
+    empty = cli("stats", "--chat", "5")
+    assert empty.returncode == 0
+    assert "empty library" in empty.stdout
+    assert cli("import", str(SEED), "--chat", "5").returncode == 0
+    result = cli("stats", "--chat", "5")
+    assert result.returncode == 0
+    count = len(export_json(cli, "5"))
+    assert result.stdout.startswith(f"{count} highlights in 1 books")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"\n \r\n\t\n", "empty"),
+        (bytes(range(256)) * 40, "binary"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 200, "binary"),
+        (b"Dear diary,\n\ntoday nothing happened.\n", "no format"),
+        (
+            b"Thinking in Systems (Donella H. Meadows)\n"
+            b"- Your Highlight on page 5 | Location 70-71 | "
+            b"Added on Monday, May 1, 2023 9:00:00 AM\n"
+            b"\nStocks accumulate.\n==========\nThinking in Systems (Donella H. Meadows)\n",
+            "line 6",
+        ),
+    ],
+)
+def test_bad_input_is_one_clear_line_exit_2_and_changes_nothing(
+    cli: CLI, tmp_path: Path, content: bytes, message: str
+) -> None:
+    assert cli("import", str(SEED), "--chat", "9").returncode == 0
+    before = export_json(cli, "9")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    result = cli("import", str(bad), "--chat", "9")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: bad.txt: ")
+    assert message in lines[0]
+    assert "Traceback" not in result.stderr
+    assert export_json(cli, "9") == before
+
+
+def test_size_limit_is_configurable(cli: CLI) -> None:
+    result = cli("import", str(SEED), "--chat", "3", IMPORT_MAX_MB="0.01")
+    assert result.returncode == 2
+    assert "import limit is 0.01 MB" in result.stderr
+    assert export_json(cli, "3") == []
+
+
+def test_missing_file_and_unknown_options_exit_2(cli: CLI) -> None:
+    missing = cli("import", "nope.txt", "--chat", "1")
+    assert (missing.returncode, missing.stderr.strip()) == (2, "error: nope.txt: no such file")
+    assert cli("export", "--chat", "1", "--format", "xml").returncode == 2
+    assert cli("import", str(SEED)).returncode == 2  # --chat is required
+
+
+def test_db_commands(cli: CLI) -> None:
+    upgraded = cli("db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    current = cli("db", "current")
+    assert current.stdout.strip() == "current: 0001; head: 0001"
+    assert cli("db", "downgrade", "base").returncode == 0
+    assert cli("db", "current").stdout.strip() == "current: empty; head: 0001"
+
+
+def test_the_same_commands_work_on_postgres(pg_cli: CLI) -> None:
+    assert pg_cli("import", str(SEED), "--chat", "77").returncode == 0
+    assert len(export_json(pg_cli, "77")) > 100
