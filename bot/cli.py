@@ -289,6 +289,39 @@ def _serve(application: BotApplication, settings: Settings) -> None:
     )
 
 
+@app.command("backup")
+def backup_command(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Where to write the backup (.jsonl.gz).")],
+) -> None:
+    """Back up the whole database: every chat, its settings, library and delivery history."""
+    from bot.backup import backup
+
+    with _database(_settings(ctx)) as engine:
+        report = backup(engine, path)
+    total = sum(report.rows.values())
+    out.print(f"Backed up {total} rows at schema {report.schema} to {path}.", highlight=False)
+
+
+@app.command("restore")
+def restore_command(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A backup made by `commonplace backup`.")],
+) -> None:
+    """Restore a backup into an empty database (SQLite or PostgreSQL, either way)."""
+    from bot.backup import RestoreRefused, restore
+
+    if not path.is_file():
+        raise fail(f"{path}: no such file")
+    with _database(_settings(ctx)) as engine:
+        try:
+            report = restore(engine, path)
+        except RestoreRefused as error:
+            raise fail(str(error)) from None
+    rows = ", ".join(f"{count} {name}" for name, count in report.rows.items() if count)
+    out.print(f"Restored {rows or 'an empty database'}.", highlight=False)
+
+
 @db_app.command("upgrade")
 def db_upgrade(
     ctx: typer.Context,

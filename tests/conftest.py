@@ -105,3 +105,13 @@ def session(sessions: db.SessionFactory) -> Iterator[Session]:
 def engine_url(engine: Engine) -> str:
     """The URL of the ``engine`` under test, for a second engine or another process."""
     return engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def clean_postgres_url(postgres_url: str) -> str:
+    """The run's PostgreSQL database, emptied, for tests that drive it from outside."""
+    engine = create_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return postgres_url

@@ -47,7 +47,7 @@ def cli(tmp_path: Path) -> CLI:
 
 @pytest.fixture(params=[pytest.param("postgres", marks=pytest.mark.postgres)])
 def pg_cli(tmp_path: Path, request: pytest.FixtureRequest) -> CLI:
-    return CLI(tmp_path, request.getfixturevalue("postgres_url"))
+    return CLI(tmp_path, request.getfixturevalue("clean_postgres_url"))
 
 
 def export_json(cli: CLI, chat: str) -> list[dict[str, object]]:
@@ -190,3 +190,17 @@ def test_db_commands(cli: CLI) -> None:
 def test_the_same_commands_work_on_postgres(pg_cli: CLI) -> None:
     assert pg_cli("import", str(SEED), "--chat", "77").returncode == 0
     assert len(export_json(pg_cli, "77")) > 100
+
+
+def test_backup_on_sqlite_restore_on_postgres(cli: CLI, pg_cli: CLI, tmp_path: Path) -> None:
+    assert cli("import", str(SEED), "--chat", "8").returncode == 0
+    file = tmp_path / "backup.jsonl.gz"
+    made = cli("backup", str(file))
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.startswith("Backed up ")
+    restored = pg_cli("restore", str(file))
+    assert restored.returncode == 0, restored.stderr
+    assert export_json(pg_cli, "8") == export_json(cli, "8")
+    again = pg_cli("restore", str(file))
+    assert again.returncode == 2
+    assert "empty database" in again.stderr
