@@ -53,7 +53,6 @@ NAME = "readwise_text"
 _TAGS_PREFIX = "Tags:"
 _NOTE_PREFIX = "Note:"
 _MAX_TITLE = 300
-_CONCAT_START = 1
 _SNIFF_PARAGRAPHS = 6
 # Other formats' unmistakable marks; this loose format must not claim their files.
 _CLIPPINGS_SEPARATOR = re.compile(r"^[^\S\n]*={10}[^\S\n]*$", re.MULTILINE)
@@ -340,15 +339,17 @@ class _Reader:
 
 
 def _concatenate(drafts: list[_Draft]) -> list[_Draft]:
-    """Apply Readwise's `.c1`, `.c2`... joins: `.c1` opens a chain, higher numbers extend it."""
+    """Apply Readwise's `.c1`, `.c2`... chains (tagging.chain_head): one book, one key."""
     joined: list[_Draft] = []
-    head: _Draft | None = None
+    chains: dict[None, _Draft] = {}
     for draft in drafts:
         group = draft.concat_group
-        if group is None or draft.note_only:
-            joined.append(draft)
-        elif group == _CONCAT_START or head is None:
-            head = draft
+        head = (
+            None
+            if group is None or draft.note_only
+            else tagging.chain_head(chains, None, group, draft)
+        )
+        if head is None:
             joined.append(draft)
         else:
             head.joined.append(draft.text)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 FAVORITE = "favorite"
 DISCARD = "discard"
@@ -64,21 +68,36 @@ def parse_action_note(note: str) -> ActionNote:
     """Split the leading ``.word`` tokens off a Readwise note.
 
     Every leading ``.word`` is a tag, except ``.h1``..``.h6`` (the highlight is a heading)
-    and ``.c1``, ``.c2``… (highlights sharing the number are joined into one).
+    and ``.c1``, ``.c2``… (the highlight is part of a chain: see ``chain_head``).
     """
     rest = note.strip()
     result = ActionNote(text="")
-    while True:
-        match = _ACTION_TOKEN.match(rest)
-        if match is None or (match.end() < len(rest) and not rest[match.end()].isspace()):
-            break
+    position = 0
+    # Match at a moving position instead of re-slicing: linear in the note's length.
+    while (match := _ACTION_TOKEN.match(rest, position)) is not None:
         token = match.group(1).lower()
         if _HEADING.fullmatch(token):
             result.heading = True
         elif concat := _CONCAT.fullmatch(token):
-            result.concat_group = int(concat.group(1))
+            result.concat_group = int(concat.group(1)[:9])
         elif (name := normalize_tag(token)) is not None and name not in result.tags:
             result.tags.append(name)
-        rest = rest[match.end() :].lstrip()
-    result.text = rest
+        position = match.end()
+        while position < len(rest) and rest[position].isspace():
+            position += 1
+    result.text = rest[position:]
     return result
+
+
+def chain_head(open_chains: dict[K, T], key: K, group: int, item: T) -> T | None:
+    """Readwise's ``.c1``, ``.c2``… joins, as Readwise documents them.
+
+    ``.c1`` opens a chain (per ``key``, a book); ``.c2``, ``.c3``… continue the chain that is
+    open. Returns the chain's first item, to append ``item`` to, or None when ``item`` opens
+    a chain itself (also for a continuation with no open chain).
+    """
+    head = open_chains.get(key)
+    if group <= 1 or head is None:
+        open_chains[key] = item
+        return None
+    return head

@@ -1,0 +1,341 @@
+"""Kindle app "Export Notebook" HTML (FORMATS.md section 4).
+
+The export is a flat run of classed elements: ``bookTitle`` and ``authors`` at the top, then
+``sectionHeading`` (the chapter of what follows), and pairs of ``noteHeading``
+(``Highlight (yellow) - Page 12 · Location 744``) and ``noteText``. The desktop app closes its
+elements with the wrong tags (``<h3 class='noteHeading'>…</div>``), so the file is not read as
+a tree: an element with one of those classes starts a block, which ends at the first block-level
+end tag that does not close something opened inside it, whatever its name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from bot.parsers.records import (
+    Kind,
+    LocationType,
+    ParsedHighlight,
+    ParseError,
+    ParseResult,
+    Skipped,
+)
+
+NAME = "kindle_html"
+
+_TITLE = "booktitle"
+_AUTHORS = "authors"
+_SECTION = "sectionheading"
+_HEADING = "noteheading"
+_TEXT = "notetext"
+_CLASSES = frozenset({_TITLE, _AUTHORS, _SECTION, _HEADING, _TEXT})
+# End tags that may close a block; inline ones (span, b, i, a...) never do.
+_BLOCK_TAGS = frozenset(
+    {"address", "article", "aside", "blockquote", "body", "dd", "div", "dl", "dt", "footer"}
+    | {"h1", "h2", "h3", "h4", "h5", "h6", "header", "html", "li", "ol", "p", "section"}
+    | {"table", "td", "th", "tr", "ul"}
+)
+_RAW_TEXT_TAGS = frozenset({"script", "style"})
+_COLOUR_CLASS = "highlight_"
+_KINDS = frozenset({"highlight", "note", "bookmark"})
+
+# Bounded so that a long run without quotes cannot make the search quadratic.
+_LOOKS_LIKE = re.compile(
+    r"""class\s*=\s*["']?(?:[^"'>]{0,300}?\s)?(?:noteHeading|bookTitle)(?![\w-])""", re.IGNORECASE
+)
+_KIND_SEPARATOR = re.compile(r"\s*[-–—]\s*")
+_PARENTHESES = re.compile(r"\(([^()]*)\)")
+_PAGE = re.compile(r"\bPage\s+([^\s·|,;]+)", re.IGNORECASE)
+_LOCATION = re.compile(r"\bLocation\s+([0-9]+(?:\s*-\s*[0-9]+)?)", re.IGNORECASE)
+_LEADING_INTEGER = re.compile(r"[0-9]+")
+_MAX_DIGITS = 18
+_CHUNK = 8192
+# The most html.parser may hold back unparsed between chunks: a real tag or comment is far
+# shorter, and a real <style> block (raw text, held back until its end tag) far smaller.
+_MAX_UNCLOSED = 8192
+_MAX_RAW_TEXT = 262144
+
+
+def looks_like(text: str) -> bool:
+    """Tell whether the text has an element of class ``noteHeading`` or ``bookTitle``."""
+    return _LOOKS_LIKE.search(text) is not None
+
+
+def parse(text: str) -> ParseResult:
+    """Read a Kindle notebook export into highlights (with their notes) and lone notes."""
+    text = text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
+    blocks = _collect(text)
+    if not any(block.kind == _HEADING for block in blocks):
+        raise ParseError(
+            "This file has no Kindle notebook entries (no 'noteHeading'), so there is "
+            "nothing to import."
+        )
+    reader = _Reader()
+    for block in blocks:
+        reader.add(block)
+    reader.finish()
+    return reader.result
+
+
+@dataclass(slots=True)
+class _Block:
+    """The text of one classed element, as lines of raw pieces."""
+
+    kind: str
+    line: int
+    lines: list[list[str]] = field(default_factory=lambda: [[]])
+    colour: str | None = None
+
+    def text(self) -> str:
+        """Whitespace collapsed within lines, blank lines trimmed and never doubled."""
+        out: list[str] = []
+        for pieces in self.lines:
+            line = " ".join("".join(pieces).split())
+            if line or (out and out[-1]):
+                out.append(line)
+        while out and not out[-1]:
+            out.pop()
+        return "\n".join(out)
+
+    def add(self, data: str) -> None:
+        line = self.lines[-1]
+        # Leading blanks would be collapsed away anyway; dropping them here means a line with
+        # pieces is a line with text.
+        if line or not data.isspace():
+            line.append(data)
+
+    def break_line(self, *, hard: bool) -> None:
+        """Start a new line: always for ``<br>``, only after some text for block edges."""
+        if hard or self.lines[-1]:
+            self.lines.append([])
+
+    def one_line(self) -> str:
+        return " ".join(self.text().split())
+
+
+class _Collector(HTMLParser):
+    """Cuts the page into classed blocks, tolerating any mismatched end tag."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[_Block] = []
+        self._open: _Block | None = None
+        self._depth = 0
+        self._raw_text: str | None = None
+
+    @property
+    def in_raw_text(self) -> bool:
+        """Inside <script> or <style>, whose text runs unparsed to the end tag."""
+        return self._raw_text is not None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _RAW_TEXT_TAGS:
+            self._raw_text = tag
+        classes = [
+            name.casefold()
+            for key, value in attrs
+            if key == "class" and value
+            for name in value.split()
+        ]
+        kind = next((name for name in classes if name in _CLASSES), None)
+        if kind is not None:
+            self._open = _Block(kind, self.getpos()[0])
+            self._depth = 0
+            self.blocks.append(self._open)
+            return
+        block = self._open
+        if block is None:
+            return
+        if tag == "br":
+            block.break_line(hard=True)
+        elif tag in _BLOCK_TAGS:
+            self._depth += 1
+            block.break_line(hard=False)
+        elif block.kind == _HEADING:
+            for name in classes:
+                if name.startswith(_COLOUR_CLASS) and len(name) > len(_COLOUR_CLASS):
+                    block.colour = name[len(_COLOUR_CLASS) :]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._raw_text:
+            self._raw_text = None
+        if self._open is None or tag not in _BLOCK_TAGS:
+            return
+        if self._depth == 0:
+            self._open = None
+        else:
+            self._depth -= 1
+            self._open.break_line(hard=False)
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None and self._raw_text is None:
+            self._open.add(data)
+
+
+def _collect(text: str) -> list[_Block]:
+    """Feed the text in chunks, refusing any tag or comment that never closes.
+
+    html.parser before CPython 3.11.13 (CVE-2025-6069) rescans an unclosed construct once per
+    character that follows it at the end of input: hours for a hostile megabyte. Between
+    chunks it holds back only an unclosed construct (each chunk ends just after a "<", so no
+    text is held back), and capping that backlog keeps the work linear.
+    """
+    collector = _Collector()
+    try:
+        for chunk in _chunks(text):
+            collector.feed(chunk)
+            limit = _MAX_RAW_TEXT if collector.in_raw_text else _MAX_UNCLOSED
+            if len(collector.rawdata) > limit:
+                raise ParseError(
+                    "This HTML file has a tag or comment that is never closed.",
+                    line=collector.getpos()[0],
+                )
+        collector.close()
+    except AssertionError:
+        # html.parser reports the few constructs it cannot skip (a broken "<![" section or
+        # doctype) with assertions; to the user that is simply a damaged file.
+        raise ParseError(
+            "This HTML file is too damaged to read.", line=collector.getpos()[0]
+        ) from None
+    return collector.blocks
+
+
+def _chunks(text: str) -> Iterator[str]:
+    """Pieces of at least _CHUNK characters, each but the last ending just after a "<"."""
+    start = 0
+    while start < len(text):
+        cut = text.find("<", start + _CHUNK)
+        end = len(text) if cut < 0 else cut + 1
+        yield text[start:end]
+        start = end
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """What a ``noteHeading`` says: kind, colour, chapter and position."""
+
+    kind: str
+    colour: str | None
+    chapter: str | None
+    location: str | None
+    location_type: LocationType | None
+    location_start: int | None
+
+
+def _read_heading(heading: str, colour: str | None) -> _Entry:
+    kind_part, *rest = _KIND_SEPARATOR.split(heading, maxsplit=1)
+    word = _PARENTHESES.sub(" ", kind_part).strip().casefold()
+    if colour is None and (shade := _PARENTHESES.search(kind_part)):
+        colour = shade.group(1).strip().lower() or None
+    chapter, _, position = rest[0].rpartition(">") if rest else ("", "", "")
+    location: str | None = None
+    location_type: LocationType | None = None
+    if found := _LOCATION.search(position):
+        location, location_type = "".join(found.group(1).split()), LocationType.LOCATION
+    elif found := _PAGE.search(position):
+        location, location_type = found.group(1), LocationType.PAGE
+    return _Entry(
+        # Only highlights have a colour, whatever language the heading is in.
+        kind=word if word in _KINDS or colour is None else "highlight",
+        colour=colour,
+        chapter=chapter.strip() or None,
+        location=location,
+        location_type=location_type,
+        location_start=_leading_int(location),
+    )
+
+
+def _leading_int(location: str | None) -> int | None:
+    match = _LEADING_INTEGER.match(location or "")
+    if match is None or len(match.group()) > _MAX_DIGITS:
+        return None
+    return int(match.group())
+
+
+def _belongs(note: _Entry, highlight: ParsedHighlight) -> bool:
+    """Tell whether a note that comes right after a highlight is that highlight's note.
+
+    The note sits where its highlight ends, which the heading does not give. A Kindle location
+    is about 150 bytes of the book file and a page a few hundred characters at least, so a
+    highlight of n characters ends within n // 50 + 2 locations, or n // 300 + 1 pages.
+    """
+    if note.location_type != highlight.location_type:
+        return note.location is None and highlight.location is None
+    if note.location_start is None or highlight.location_start is None:
+        return note.location == highlight.location
+    reach = len(highlight.text) // 50 + 2
+    if note.location_type is LocationType.PAGE:
+        reach = len(highlight.text) // 300 + 1
+    return 0 <= note.location_start - highlight.location_start <= reach
+
+
+@dataclass(slots=True)
+class _Reader:
+    """Walks the blocks in order, pairing each heading with the text that follows it."""
+
+    result: ParseResult = field(default_factory=lambda: ParseResult(format=NAME))
+    title: str = ""
+    author: str = ""
+    chapter: str | None = None
+    heading: _Block | None = None
+    # The highlight a following note may belong to.
+    anchor: ParsedHighlight | None = None
+
+    def add(self, block: _Block) -> None:
+        if block.kind == _TEXT:
+            if self.heading is None:
+                self.skip("text with no heading before it", block.line)
+            else:
+                self.entry(self.heading, block.text())
+                self.heading = None
+            return
+        self.finish()
+        if block.kind == _HEADING:
+            self.heading = block
+        elif block.kind == _TITLE:
+            self.title, self.chapter, self.anchor = block.one_line(), None, None
+        elif block.kind == _AUTHORS:
+            self.author = block.one_line()
+        else:
+            self.chapter, self.anchor = block.one_line() or None, None
+
+    def finish(self) -> None:
+        """Close a heading that no text followed."""
+        if self.heading is not None:
+            self.entry(self.heading, "")
+            self.heading = None
+
+    def skip(self, reason: str, line: int) -> None:
+        self.result.skipped.append(Skipped(reason, line, self.title or None))
+
+    def entry(self, heading: _Block, text: str) -> None:
+        heading_text = heading.one_line()
+        entry = _read_heading(heading_text, heading.colour)
+        anchor, self.anchor = self.anchor, None
+        if entry.kind not in {"highlight", "note"}:
+            reason = "bookmark" if entry.kind == "bookmark" else "unrecognised entry"
+            self.skip(f"{reason}: {heading_text}", heading.line)
+        elif not text:
+            self.skip(f"{entry.kind} with no text", heading.line)
+        elif entry.kind == "note" and anchor is not None and _belongs(entry, anchor):
+            anchor.notes.append(text)
+            self.anchor = anchor
+        else:
+            record = ParsedHighlight(
+                book_title=self.title,
+                author=self.author,
+                text=text,
+                kind=Kind.HIGHLIGHT if entry.kind == "highlight" else Kind.NOTE,
+                location=entry.location,
+                location_type=entry.location_type,
+                location_start=entry.location_start,
+                chapter=entry.chapter or self.chapter,
+                color=entry.colour if entry.kind == "highlight" else None,
+                line=heading.line,
+            )
+            self.result.highlights.append(record)
+            if record.kind == Kind.HIGHLIGHT:
+                self.anchor = record
