@@ -228,7 +228,7 @@ Commonplace needs a Telegram bot token to run in Telegram.
   3. Run `make run` again, then open your bot in Telegram and send /start.
 
 No token yet? Try Commonplace in your terminal, same bot, no Telegram:
-  .venv/bin/commonplace console
+  .venv/bin/commonplace console --chat 1
 """
 
 
@@ -249,7 +249,12 @@ def run_command(
         raise fail("--webhook needs WEBHOOK_URL, the public https:// address Telegram calls")
     if settings.telegram_bot_token is None:
         err.print(NO_TOKEN, highlight=False, markup=False)
-        raise typer.Exit(2)
+        if not sys.stdin.isatty():
+            raise typer.Exit(2)
+        # A person at a terminal (`make run` on a fresh machine) gets the bot right away.
+        err.print("Starting the console now (chat 1)…\n", highlight=False, markup=False)
+        _console(settings, chat_id=1)
+        return
     from bot.app import build_application
     from bot.logs import configure_logging
 
@@ -287,6 +292,25 @@ def _serve(application: BotApplication, settings: Settings) -> None:
         secret_token=settings.webhook_secret_token(),
         allowed_updates=Update.ALL_TYPES,
     )
+
+
+@app.command("console")
+def console_command(ctx: typer.Context, chat: ChatOption = 1) -> None:
+    """Talk to the bot in this terminal: same handlers, same database, no Telegram."""
+    if chat == 0:
+        raise fail("chat 0 does not exist in Telegram; pick another --chat")
+    _console(_settings(ctx), chat_id=chat)
+
+
+def _console(settings: Settings, *, chat_id: int) -> None:
+    from bot.console import run_console
+    from bot.logs import configure_logging
+
+    token = settings.telegram_bot_token
+    # Quiet unless LOG_LEVEL is set: log lines (on stderr) would drown the conversation.
+    level = settings.log_level if "log_level" in settings.model_fields_set else "WARNING"
+    configure_logging(level, secrets=[token.get_secret_value()] if token else [])
+    run_console(settings, chat_id=chat_id)
 
 
 @app.command("backup")

@@ -13,7 +13,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.library.browsing import random_highlight
 from bot.library.chats import set_active
 from bot.library.errors import LibraryError
-from bot.library.importing import import_bytes
+from bot.library.importing import ImportReport, import_bytes
 from bot.telegram import render
 from bot.telegram.context import Context, require_chat, require_message, transact
 
@@ -64,23 +64,26 @@ async def load_sample(update: Update, context: Context) -> None:
     chat = require_chat(update)
     settings = context.bot_data.settings
     await query.answer("Loading the sample library…")
-    data = settings.sample_library.read_bytes()
-    try:
-        report = await transact(
-            context,
-            lambda s: import_bytes(
-                s,
-                chat_id=chat.id,
-                data=data,
-                max_bytes=settings.import_max_bytes,
-                filename=settings.sample_library.name,
-            ),
+    sample = settings.sample_library
+
+    def work(session: Session) -> ImportReport:
+        try:
+            data = sample.read_bytes()
+        except OSError as error:
+            raise LibraryError(f"the sample library is missing ({error.strerror})") from None
+        return import_bytes(
+            session,
+            chat_id=chat.id,
+            data=data,
+            max_bytes=settings.import_max_bytes,
+            filename=sample.name,
         )
+
+    try:
+        report = await transact(context, work)
     except LibraryError as error:
         await context.bot.send_message(
-            chat.id,
-            render.import_failed(settings.sample_library.name, str(error)),
-            parse_mode=ParseMode.HTML,
+            chat.id, render.import_failed(sample.name, str(error)), parse_mode=ParseMode.HTML
         )
         return
     if query.message is not None:
