@@ -16,7 +16,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy import Engine
-from telegram.error import InvalidToken, NetworkError
 
 from bot import db
 from bot.config import Settings
@@ -255,6 +254,8 @@ def run_command(
         err.print("Starting the console now (chat 1)…\n", highlight=False, markup=False)
         _console(settings, chat_id=1)
         return
+    from telegram.error import InvalidToken, NetworkError
+
     from bot.app import build_application
     from bot.logs import configure_logging
 

@@ -1,48 +1,80 @@
-"""The command line as a user runs it: a real process, a real database file."""
+"""The command line as a user runs it, on a real database file.
+
+Most tests run the typer app in-process (the same argument parsing, output and exit codes,
+without paying for a new interpreter each time); ``CLI(..., process=True)`` runs
+``python -m bot`` as a real process, as the few tests that check the whole path do.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from bot import db
+from bot.cli import app
 
 SEED = Path(__file__).parents[1] / "seeds" / "the-devops-handbook.txt"
 
 
-class CLI:
-    """Runs ``python -m bot`` against its own SQLite file."""
+@dataclass(frozen=True)
+class Outcome:
+    """What a command printed and how it ended."""
 
-    def __init__(self, workdir: Path, database_url: str) -> None:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+class CLI:
+    """Runs the command line against its own database, from its own working directory."""
+
+    def __init__(self, workdir: Path, database_url: str, *, process: bool = False) -> None:
         self.workdir = workdir
+        self.process = process
         self.env = {
-            **os.environ,
             "DATABASE_URL": database_url,
             "COLUMNS": "200",
             "NO_COLOR": "1",
             "PYTHONPATH": str(Path(__file__).parents[1]),
         }
 
-    def __call__(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", *args],
-            cwd=self.workdir,
-            env={**self.env, **env},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+    def __call__(self, *args: str, **env: str) -> Outcome:
+        if self.process:
+            done = subprocess.run(
+                [sys.executable, "-m", "bot", *args],
+                cwd=self.workdir,
+                env={**os.environ, **self.env, **env},
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+            return Outcome(done.returncode, done.stdout, done.stderr)
+        with contextlib.chdir(self.workdir):
+            result = CliRunner().invoke(app, list(args), env={**self.env, **env})
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return Outcome(result.exit_code, result.stdout, result.stderr)
 
 
 @pytest.fixture
 def cli(tmp_path: Path) -> CLI:
     return CLI(tmp_path, f"sqlite:///{tmp_path / 'data' / 'commonplace.db'}")
+
+
+@pytest.fixture
+def process_cli(tmp_path: Path) -> CLI:
+    return CLI(tmp_path, f"sqlite:///{tmp_path / 'data' / 'commonplace.db'}", process=True)
 
 
 @pytest.fixture(params=[pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -58,7 +90,8 @@ def export_json(cli: CLI, chat: str) -> list[dict[str, object]]:
     return data
 
 
-def test_import_prints_a_report_and_is_idempotent(cli: CLI) -> None:
+def test_import_prints_a_report_and_is_idempotent(process_cli: CLI) -> None:
+    cli = process_cli
     first = cli("import", str(SEED), "--chat", "42")
     assert first.returncode == 0, first.stderr
     assert "The DevOps Handbook" in first.stdout
@@ -181,10 +214,11 @@ def test_missing_file_and_unknown_options_exit_2(cli: CLI) -> None:
 def test_db_commands(cli: CLI) -> None:
     upgraded = cli("db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr
+    head = db.head_revision()
     current = cli("db", "current")
-    assert current.stdout.strip() == "current: 0001; head: 0001"
+    assert current.stdout.strip() == f"current: {head}; head: {head}"
     assert cli("db", "downgrade", "base").returncode == 0
-    assert cli("db", "current").stdout.strip() == "current: empty; head: 0001"
+    assert cli("db", "current").stdout.strip() == f"current: empty; head: {head}"
 
 
 def test_the_same_commands_work_on_postgres(pg_cli: CLI) -> None:
@@ -204,3 +238,13 @@ def test_backup_on_sqlite_restore_on_postgres(cli: CLI, pg_cli: CLI, tmp_path: P
     again = pg_cli("restore", str(file))
     assert again.returncode == 2
     assert "empty database" in again.stderr
+
+
+def test_a_real_process_refuses_bad_input_with_exit_2(process_cli: CLI, tmp_path: Path) -> None:
+    garbage = tmp_path / "photo.jpg"
+    garbage.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 8)
+    result = process_cli("import", str(garbage), "--chat", "1")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: photo.jpg: This is a binary file, not a text export of highlights."
+    ]
