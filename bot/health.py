@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 
 import tornado.httpserver
@@ -13,6 +14,8 @@ from sqlalchemy import text
 
 from bot.db import SessionFactory
 from bot.metrics import Metrics
+
+log = logging.getLogger(__name__)
 
 
 class HealthServer:
@@ -43,7 +46,8 @@ class HealthServer:
             [
                 (r"/healthz", _Health, {"server": self}),
                 (r"/metrics", _Metrics, {"metrics": self._metrics}),
-            ]
+            ],
+            log_function=_log_failures_only,
         )
         self._server = app.listen(self._port, address=self._listen, xheaders=True)
 
@@ -69,6 +73,14 @@ class HealthServer:
     def _ping(self) -> None:
         with self._sessions() as session:
             session.execute(text("SELECT 1"))
+
+
+def _log_failures_only(handler: tornado.web.RequestHandler) -> None:
+    """Probes come every few seconds: only answers that are not 2xx are worth a line."""
+    if handler.get_status() >= 300:
+        log.warning(
+            "%s %s answered %s", handler.request.method, handler.request.uri, handler.get_status()
+        )
 
 
 class _Health(tornado.web.RequestHandler):
