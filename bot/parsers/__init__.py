@@ -25,6 +25,10 @@ FORMAT_NAMES: tuple[str, ...] = tuple(module.NAME for module in FORMATS)
 
 __all__ = [
     "FORMATS",
+    "kindle_clippings",
+    "kindle_html",
+    "readwise_csv",
+    "readwise_text",
     "FORMAT_NAMES",
     "Kind",
     "LocationType",

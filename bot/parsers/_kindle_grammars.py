@@ -1,0 +1,235 @@
+"""The exact details lines Kindle devices write, one anchored grammar per language.
+
+Reading a file of 100,000 clippings fast enough means one regex match per record: each
+grammar reads a whole details line (and, wrapped, a whole record) in one go. Anything a
+grammar does not fit goes to the keyword reader in _kindle_meta, which the grammars must
+agree with; the tests check that they do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from operator import itemgetter
+from typing import Any, NamedTuple
+
+from bot.parsers._kindle_meta import (
+    KIND_WORDS,
+    MAX_DETAILS_LENGTH,
+    MONTHS,
+    Details,
+    range_end,
+    read_by_keywords,
+)
+
+# The pieces the grammars are built from (the whole lines are quoted in FORMATS.md section 2).
+# Every repeat is bounded, so no line a grammar reads is longer than MAX_DETAILS_LENGTH and
+# the whole-record path needs no length check. The grammars are case-sensitive, which is
+# faster: they spell words as devices write them, and other casings go to the keyword reader.
+_N = r"\d{1,9}"
+_PAGE_NUMBER = r"(?P<page>\d{1,9}|[ivxlcdmIVXLCDM]{1,12})"
+_KIND_WORD = r"(?P<kind>\w{1,24})"
+_ENGLISH_KIND = r"(?P<kind>[A-Za-z]{1,24})"
+_TIME_OF_DAY = r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+# Thursday, August 22, 2024 7:01:04 PM / Monday, April 30, 2012, 09:35 PM (English only:
+# ASCII letter classes match faster than Unicode ones)
+_DATE_US = (
+    r"[A-Za-z]{1,24}, (?P<month>[A-Za-z]{1,24}) (?P<day>\d{1,2}), (?P<year>\d{4}),? "
+    + _TIME_OF_DAY
+    + r"(?: (?P<meridiem>[AaPp][Mm]))?"
+)
+# Thursday, 22 August 2024 / Donnerstag, 22. August 2024 / jueves, 22 de agosto de 2024 /
+# jeudi 22 août 2024 / quinta-feira, 22 de agosto de 2024 / четверг, 22 августа 2024 г. в
+_DATE_DMY = (
+    r"[\w-]{1,24},? (?P<day>\d{1,2})\.? (?:de )?(?P<month>[^\W\d_]{1,24}) (?:de )?"
+    r"(?P<year>\d{4})"
+    r"(?: г\.)?(?: в)? " + _TIME_OF_DAY + r"(?P<meridiem>)?"
+)
+# 2024年8月22日木曜日 18:27:17 / 2024年8月22日星期四 下午6:57:47
+_DATE_CJK = (
+    r"(?P<year>\d{4})年(?P<month>\d{1,2})月(?P<day>\d{1,2})日[^\W\d_]{0,8}? ?"
+    r"(?P<meridiem>上午|下午|午前|午後)?" + _TIME_OF_DAY
+)
+
+
+def _location(words: str, dash: str = "-") -> str:
+    return rf"(?: {words} (?P<start>{_N})(?:{dash}(?P<end>{_N}))?)?"
+
+
+_FIELDS = (
+    "kind",
+    "page",
+    "start",
+    "end",
+    "year",
+    "month",
+    "day",
+    "hour",
+    "minute",
+    "second",
+    "meridiem",
+)
+_Fields = tuple[
+    str, str | None, str | None, str | None, str, str, str, str, str, str | None, str | None
+]
+_FieldGetter = Callable[[tuple[str | Any, ...]], _Fields]  # match.groups() -> _FIELDS
+# A whole well-formed record, from the newline before its title to its separator: title,
+# details, blank line, one line of text. Neither title nor text may be a separator line.
+_NOT_SEPARATOR = r"(?!==========[ \t]*(?:\n|\Z))"
+_RECORD_HEAD = rf"\n{_NOT_SEPARATOR}(?P<title>\S[^\n]*)\n"
+_RECORD_TAIL = rf"[ \t]*\n\n{_NOT_SEPARATOR}(?P<body>[^\n]*)\n==========[ \t]*(?=\n|\Z)"
+
+
+class _Grammar(NamedTuple):
+    line: re.Pattern[str]
+    line_fields: _FieldGetter
+    record: re.Pattern[str]
+    record_fields: _FieldGetter
+
+
+def _grammar(details: str) -> _Grammar:
+    line = re.compile(details)
+    record = re.compile(_RECORD_HEAD + details + _RECORD_TAIL)
+    return _Grammar(line, _field_getter(line), record, _field_getter(record))
+
+
+def _field_getter(pattern: re.Pattern[str]) -> _FieldGetter:
+    # groups() and one itemgetter beat group(*names), which looks every name up per call.
+    return itemgetter(*(pattern.groupindex[name] - 1 for name in _FIELDS))
+
+
+_GRAMMARS: tuple[_Grammar, ...] = tuple(
+    _grammar(pattern)
+    for pattern in (
+        rf"- Your {_ENGLISH_KIND}(?: on [Pp]age {_PAGE_NUMBER})?(?: \|)?"
+        + _location("(?:(?:at|on) )?[Ll]ocation")
+        + r" \| Added on "
+        + _DATE_US,
+        rf"- Your {_ENGLISH_KIND}(?: on [Pp]age {_PAGE_NUMBER})?(?: \|)?"
+        + _location("(?:(?:at|on) )?[Ll]ocation")
+        + r" \| Added on "
+        + _DATE_DMY,
+        # Old devices give no page; the empty group keeps every grammar's fields alike.
+        rf"- {_KIND_WORD} Loc\. (?P<start>{_N})(?:-(?P<end>{_N}))?(?P<page>)?"
+        + r" {0,8}\| Added on "
+        + _DATE_US,
+        rf"- (?:Deine?|Ihre?) {_KIND_WORD}(?: auf Seite {_PAGE_NUMBER})?(?: \|)?"
+        + _location("bei Position")
+        + r" \| Hinzugefügt am "
+        + _DATE_DMY,
+        rf"- (?:La|El|Tu) {_KIND_WORD}(?: en la página {_PAGE_NUMBER})?(?: \|)?"
+        + _location("(?:en la )?posición")
+        + r" \| Añadido el "
+        + _DATE_DMY,
+        rf"- Votre {_KIND_WORD}(?: sur la page {_PAGE_NUMBER})?(?: \|)?"
+        + _location("emplacement")
+        + r" \| Ajouté le "
+        + _DATE_DMY,
+        rf"- (?:La tua|Il tuo) {_KIND_WORD}(?: a pagina {_PAGE_NUMBER})?(?: \|)?"
+        + _location("posizione")
+        + r" \| Aggiunto in data "
+        + _DATE_DMY,
+        rf"- Je {_KIND_WORD}(?: op pagina {_PAGE_NUMBER})?(?: \|)?"
+        + _location("locatie", " t/m ")
+        + r" \| Toegevoegd op "
+        + _DATE_DMY,
+        rf"- (?:Seu|Sua) {_KIND_WORD}(?: na página {_PAGE_NUMBER})?(?: \|)?"
+        + _location("posição")
+        + r" \| Adicionado: "
+        + _DATE_DMY,
+        r"[-\u2013] Ваша? (?P<kind>выделенный отрывок|\w{1,24})"
+        rf"(?: на странице {_PAGE_NUMBER})?"
+        r"(?: \|)?" + _location("Место", "\u2013") + r" \| Добавлено: " + _DATE_DMY,
+        rf"- (?:{_PAGE_NUMBER}ページ\|)?位置No\. (?P<start>{_N})(?:-(?P<end>{_N}))?"
+        r"の(?P<kind>ハイライト|メモ|ブックマーク) ?\|作成日: " + _DATE_CJK,
+        rf"- 您在(?:第 {_PAGE_NUMBER} 页（)?位置 #(?P<start>{_N})(?:-(?P<end>{_N}))?）?"
+        r"的(?P<kind>标注|笔记|书签) \| 添加于 " + _DATE_CJK,
+    )
+)
+_PM = {"PM", "pm", "Pm", "pM", "下午", "午後"}
+
+
+class DetailsReader:
+    """Reads details lines, trying first the device language that matched last.
+
+    A file is nearly always in one language, so one anchored match per line is the
+    common case; lines no grammar fits go to the slower keyword reader.
+    """
+
+    __slots__ = ("_last",)
+
+    def __init__(self) -> None:
+        self._last = _GRAMMARS[0]
+
+    def read(self, line: str) -> Details | None:
+        """Read one details line, or None if it is not one."""
+        line = line.strip()
+        if len(line) > MAX_DETAILS_LENGTH:
+            return None
+        details = _read_with(self._last, line)
+        if details is not None:
+            return details
+        for grammar in _GRAMMARS:
+            if (details := _read_with(grammar, line)) is not None:
+                self._last = grammar
+                return details
+        return read_by_keywords(line)
+
+    def read_record(self, text: str, position: int) -> tuple[str, Details, str, int] | None:
+        """Read a whole record in the last language, from the newline before its title.
+
+        Returns (title line, details, text line, end of its separator), or None for any
+        record that is not exactly five lines in that language: the caller then reads it
+        line by line. This is the path nearly every record of a real file takes.
+        """
+        grammar = self._last
+        match = grammar.record.match(text, position)
+        if match is None:
+            return None
+        details = _from_grammar(grammar.record_fields(groups := match.groups()))
+        if details is None:
+            return None
+        return groups[0], details, groups[-1], match.end()
+
+
+def _read_with(grammar: _Grammar, line: str) -> Details | None:
+    match = grammar.line.fullmatch(line)
+    return None if match is None else _from_grammar(grammar.line_fields(match.groups()))
+
+
+def _from_grammar(fields: _Fields) -> Details | None:
+    """Build the details from a grammar's fields; None for a kind word no device writes."""
+    kind_word, page, raw_start, raw_end, year, month, day, hour, minute, second, meridiem = fields
+    kind = KIND_WORDS.get(kind_word) or KIND_WORDS.get(kind_word.lower())
+    if kind is None:
+        return None
+    start = end = None
+    if raw_start is not None:
+        start = end = int(raw_start)
+        if raw_end is not None and (end := int(raw_end)) < start:
+            end = range_end(start, raw_end)
+    added = None
+    month_number = MONTHS.get(month) or MONTHS.get(month.lower())
+    if month_number is None and month.isdecimal():
+        month_number = int(month)
+    if month_number is not None:
+        hour_number = int(hour)
+        # Grammars without a 12-hour clock hold an empty meridiem group.
+        if meridiem and hour_number <= 12:
+            hour_number = hour_number % 12 + (12 if meridiem in _PM else 0)
+        try:
+            # tzinfo by position (after microsecond): keyword arguments cost time here.
+            added = datetime(
+                int(year),
+                month_number,
+                int(day),
+                hour_number,
+                int(minute),
+                int(second or 0),
+                0,
+                UTC,
+            )
+        except ValueError:
+            added = None  # An impossible date (31 February): the clipping stays, undated.
+    return Details(kind, page or None, start, end, added)
