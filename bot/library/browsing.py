@@ -44,6 +44,14 @@ def random_highlight(
     return get_highlight(session, chat_id=chat_id, highlight_id=highlight_id)
 
 
+def library_size(session: Session, *, chat_id: int) -> int:
+    """How many highlights the chat has, discarded ones included."""
+    count: int = session.execute(
+        select(func.count()).where(col(Highlight.chat_id) == chat_id)
+    ).scalar_one()
+    return count
+
+
 def tag_counts(session: Session, *, chat_id: int) -> list[tuple[str, int]]:
     """The chat's tags in use with how many highlights carry each, most used first."""
     uses = func.count(col(HighlightTag.highlight_id))

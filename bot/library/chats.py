@@ -81,7 +81,8 @@ def parse_timezone(raw: str) -> str:
     value = raw.strip()
     if offset := _OFFSET.match(value):
         sign, hours, minutes = offset.group(1), int(offset.group(2)), int(offset.group(3) or 0)
-        if hours > 14 or minutes >= 60 or (hours == 14 and minutes):
+        furthest = 12 if sign == "-" else 14  # no place on Earth lives outside -12:00..+14:00
+        if minutes >= 60 or hours * 60 + minutes > furthest * 60:
             raise LibraryError(f"“{raw}” is not a UTC offset; offsets run from -12:00 to +14:00.")
         return f"{sign}{hours:02d}:{minutes:02d}"
     names = {name.casefold(): name for name in available_timezones()}

@@ -294,6 +294,11 @@ EMPTY_LIBRARY = (
     "a Readwise export or a Kindle app notebook), or load the sample library with /start."
 )
 
+ALL_DISCARDED = (
+    "🙈 You discarded every highlight in your library. Find one with /search and tap "
+    "↩️ Undo discard under it to bring it back, or send me a file to import more."
+)
+
 SEARCH_TIPS = (
     'Tips: <code>"exact phrase"</code>, <code>-word</code> to exclude, '
     "<code>tag:name</code>, <code>book:words</code>, <code>deploy*</code> for a prefix."

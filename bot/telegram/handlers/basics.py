@@ -7,10 +7,10 @@ import logging
 from sqlmodel import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, NetworkError
+from telegram.error import BadRequest, Forbidden, NetworkError
 from telegram.ext import ApplicationHandlerStop
 
-from bot.library.browsing import random_highlight
+from bot.library.browsing import library_size
 from bot.library.chats import set_active
 from bot.library.errors import LibraryError
 from bot.library.importing import ImportReport, import_bytes
@@ -40,7 +40,7 @@ async def start(update: Update, context: Context) -> None:
 
     def work(session: Session) -> bool:
         set_active(session, chat_id=chat.id, active=True)
-        return random_highlight(session, chat_id=chat.id) is None
+        return library_size(session, chat_id=chat.id) == 0
 
     empty = await transact(context, work)
     user = update.effective_user
@@ -64,6 +64,15 @@ async def load_sample(update: Update, context: Context) -> None:
     chat = require_chat(update)
     settings = context.bot_data.settings
     await query.answer("Loading the sample library…")
+    if query.message is not None:
+        # Taking the button away first claims the import: Telegram applies edits one at a time,
+        # so of two quick taps only one succeeds and the other finds nothing left to change.
+        try:
+            await context.bot.edit_message_reply_markup(chat.id, query.message.message_id)
+        except BadRequest as error:
+            if "not modified" not in error.message:
+                raise
+            return
     sample = settings.sample_library
 
     def work(session: Session) -> ImportReport:
@@ -86,8 +95,6 @@ async def load_sample(update: Update, context: Context) -> None:
             chat.id, render.import_failed(sample.name, str(error)), parse_mode=ParseMode.HTML
         )
         return
-    if query.message is not None:
-        await context.bot.edit_message_reply_markup(chat.id, query.message.message_id)
     await context.bot.send_message(chat.id, render.import_report(report), parse_mode=ParseMode.HTML)
 
 
@@ -106,7 +113,11 @@ async def unknown(update: Update, context: Context) -> None:
 async def on_error(update: object, context: Context) -> None:
     """Log the failure first, then tell the reader that something went wrong."""
     error = context.error
-    if isinstance(error, Forbidden | NetworkError):
+    # python-telegram-bot makes BadRequest a NetworkError, but it means Telegram refused a
+    # request as malformed (bad HTML, a text too long): our bug, which must not pass quietly.
+    if isinstance(error, Forbidden) or (
+        isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+    ):
         log.warning("Telegram refused or timed out: %s", error)
         return
     log.error("update %s failed", getattr(update, "update_id", "?"), exc_info=error)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import time
 from html import escape
@@ -69,6 +70,7 @@ async def import_document(update: Update, context: Context) -> None:
         )
     except LibraryError as error:
         log.info("import refused for a chat: %s", error)
+        await progress.settle()
         await status.edit_text(render.import_failed(name, str(error)), parse_mode=ParseMode.HTML)
         return
     await progress.settle()
@@ -84,7 +86,7 @@ class _ProgressMessage:
         self._name = name
         self._loop = loop
         self._last = time.monotonic()
-        self._pending: list[asyncio.Future[object]] = []
+        self._pending: list[concurrent.futures.Future[object]] = []
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
@@ -94,13 +96,15 @@ class _ProgressMessage:
         edit = self._message.edit_text(
             render.import_progress(self._name, done, total), parse_mode=ParseMode.HTML
         )
-        self._pending.append(
-            asyncio.wrap_future(asyncio.run_coroutine_threadsafe(edit, self._loop))
-        )
+        # This runs in the import's worker thread, which has no event loop: only hand the
+        # edit over to the bot's loop here; settle() awaits it from there.
+        self._pending.append(asyncio.run_coroutine_threadsafe(edit, self._loop))
 
     async def settle(self) -> None:
         """Wait for progress edits still on their way, so the report is the last word."""
-        results = await asyncio.gather(*self._pending, return_exceptions=True)
+        results = await asyncio.gather(
+            *(asyncio.wrap_future(edit) for edit in self._pending), return_exceptions=True
+        )
         for result in results:
             if isinstance(result, Exception):
                 log.warning("progress update failed: %s", result)

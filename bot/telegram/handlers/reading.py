@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from sqlmodel import Session
 from telegram import Update
 from telegram.constants import ParseMode
 
-from bot.library.browsing import get_highlight, random_highlight
+from bot.library.browsing import get_highlight, library_size, random_highlight
+from bot.library.views import HighlightView
 from bot.telegram import render
 from bot.telegram.callbacks import callback_ids
 from bot.telegram.context import Context, require_chat, transact
@@ -15,9 +17,16 @@ from bot.telegram.sending import send_highlight
 async def random_command(update: Update, context: Context) -> None:
     """Send one random highlight now."""
     chat = require_chat(update)
-    view = await transact(context, lambda s: random_highlight(s, chat_id=chat.id))
+
+    def work(session: Session) -> tuple[HighlightView | None, int]:
+        view = random_highlight(session, chat_id=chat.id)
+        return view, 0 if view is not None else library_size(session, chat_id=chat.id)
+
+    view, stored = await transact(context, work)
     if view is None:
-        await context.bot.send_message(chat.id, render.EMPTY_LIBRARY, parse_mode=ParseMode.HTML)
+        # Nothing to pick: an empty library, or one whose every highlight was discarded.
+        text = render.ALL_DISCARDED if stored else render.EMPTY_LIBRARY
+        await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML)
         return
     await send_highlight(context, chat_id=chat.id, view=view)
 
