@@ -22,7 +22,7 @@ from bot.parsers.records import (
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "readwise_text"
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "the-devops-handbook.txt"
-HEADING = "heading, used as the chapter"
+HEADING = "chapter heading (kept as the chapter of what follows)"
 LOC = LocationType.LOCATION
 PAGE = LocationType.PAGE
 
