@@ -306,6 +306,7 @@ SEARCH_TIPS = (
 SEARCH_USAGE = "Usage: <code>/search words</code>\n\n" + SEARCH_TIPS
 
 COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "Welcome, and restart daily delivery"),
     ("random", "One highlight now"),
     ("search", "Search your highlights"),
     ("tags", "Your tags with counts"),
@@ -320,6 +321,11 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("stats", "Your library in numbers"),
     ("export", "Get your library as CSV and Markdown"),
     ("import", "How to import your highlights"),
+    ("tag", "As a reply to a highlight: add tags"),
+    ("untag", "As a reply to a highlight: remove tags"),
+    ("note", "As a reply to a highlight: add a note"),
+    ("fav", "As a reply to a highlight: favorite it"),
+    ("discard", "As a reply to a highlight: never send it again"),
     ("help", "How Commonplace works"),
 )
 
@@ -358,7 +364,8 @@ def help_text() -> str:
         "/time 07:30, /timezone Europe/Berlin (or +05:45), /mode random|weighted, "
         "/weight <i>tag</i> <i>N</i> (0 = never), /pause, /resume\n\n"
         "<b>Your data</b>\n"
-        "Send me a file to import it (/import explains). /export sends it all back. /stats counts."
+        "Send me a file to import it (/import explains). /export sends it all back. "
+        "/stats counts.\n/start greets you again and turns delivery back on if it was stopped."
     )
 
 

@@ -42,3 +42,35 @@ async def test_the_daily_highlight_arrives_at_its_time_and_replies_annotate_it(
     assert confirmation.text == "🏷 Tagged #morning · 📝 Note saved"
     view = await bot.view(ALICE, wisdom)
     assert (view.tags, view.notes) == (["morning"], ["first thought"])
+
+
+async def test_time_set_one_minute_ahead_in_any_zone_arrives_exactly_once(
+    bot: BotHarness,
+) -> None:
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    bot.seed(ALICE, [quote(WISDOM), quote("Another thought.")])
+    await bot.send(ALICE, "/timezone Asia/Kathmandu")
+    ahead = bot.clock.now.astimezone(ZoneInfo("Asia/Kathmandu")) + timedelta(minutes=1)
+    await bot.send(ALICE, f"/time {ahead:%H:%M}")
+
+    async def due_at() -> datetime | None:
+        for _ in range(100):
+            chat = bot.db(lambda s: s.get(Chat, ALICE))
+            if chat is not None and chat.next_due_at is not None:
+                return chat.next_due_at
+            await asyncio.sleep(0.05)
+        return None
+
+    due = await due_at()
+    assert due is not None and bot.clock.now < due <= bot.clock.now + timedelta(minutes=1)
+    before = len(bot.tg.sent(ALICE))
+    bot.clock.now = due + timedelta(seconds=1)
+    daily = await bot.next(ALICE)
+    assert daily.buttons
+    # The scheduler keeps ticking every second; hours later the same day, nothing more comes.
+    bot.clock.now = due + timedelta(hours=3)
+    await asyncio.sleep(2.5)
+    await bot.settle()
+    assert len(bot.tg.sent(ALICE)) == before + 1

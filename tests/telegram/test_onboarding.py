@@ -7,6 +7,7 @@ from bot.library.stats import library_stats
 from tests.telegram.harness import ALICE, BotHarness, button_texts, quote, sqlite_only
 
 MENU = {
+    "start",
     "random",
     "search",
     "tags",
@@ -21,6 +22,11 @@ MENU = {
     "stats",
     "export",
     "import",
+    "tag",
+    "untag",
+    "note",
+    "fav",
+    "discard",
     "help",
 }
 
