@@ -64,11 +64,14 @@ async def test_healthz_and_metrics_of_a_running_bot(running: tuple[FakeTelegram,
         await tg.wait_for(3)
         tg.user_sends(3, "/nonsense")
         await tg.wait_for(3)
+        tg.user_sends_document(3, "empty.txt", b"   ")
+        await tg.wait_for(lambda m: m.chat_id == 3 and "couldn't import" in m.text)
         deadline = time.monotonic() + 5
         while True:
             text = (await client.get(f"{base}/metrics")).text
             ticked = "commonplace_scheduler_last_tick_timestamp_seconds 0.0" not in text
-            if ('commonplace_updates_total{kind="/help"} 1.0' in text and ticked) or (
+            refused = 'commonplace_imports_total{outcome="refused"} 1.0' in text
+            if ('commonplace_updates_total{kind="/help"} 1.0' in text and ticked and refused) or (
                 time.monotonic() > deadline
             ):
                 break
@@ -77,6 +80,8 @@ async def test_healthz_and_metrics_of_a_running_bot(running: tuple[FakeTelegram,
     assert 'commonplace_updates_total{kind="/unknown"} 1.0' in text
     assert 'commonplace_handler_seconds_count{kind="/help"} 1.0' in text
     assert "commonplace_delivery_backlog 0.0" in text
+    assert refused, "the refused import was not counted"
+    assert 'commonplace_updates_total{kind="document"} 1.0' in text
     assert ticked, "the scheduler never ticked"
 
 

@@ -91,10 +91,12 @@ async def load_sample(update: Update, context: Context) -> None:
     try:
         report = await transact(context, work)
     except LibraryError as error:
+        context.bot_data.metrics.imports.labels(outcome="refused").inc()
         await context.bot.send_message(
             chat.id, render.import_failed(sample.name, str(error)), parse_mode=ParseMode.HTML
         )
         return
+    context.bot_data.metrics.imports.labels(outcome="imported").inc()
     await context.bot.send_message(chat.id, render.import_report(report), parse_mode=ParseMode.HTML)
 
 

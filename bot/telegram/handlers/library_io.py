@@ -70,11 +70,13 @@ async def import_document(update: Update, context: Context) -> None:
         )
     except LibraryError as error:
         log.info("import refused for a chat: %s", error)
+        context.bot_data.metrics.imports.labels(outcome="refused").inc()
         await progress.settle()
         await status.edit_text(render.import_failed(name, str(error)), parse_mode=ParseMode.HTML)
         return
     await progress.settle()
     log.info("import done: %s new, %s duplicates", report.new, report.duplicates)
+    context.bot_data.metrics.imports.labels(outcome="imported").inc()
     await status.edit_text(render.import_report(report), parse_mode=ParseMode.HTML)
 
 
