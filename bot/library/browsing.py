@@ -65,7 +65,9 @@ def tag_counts(session: Session, *, chat_id: int) -> list[tuple[str, int]]:
     return [(name, count) for name, count in rows]
 
 
-def book_counts(session: Session, *, chat_id: int) -> list[tuple[str, str, int]]:
+def book_counts(
+    session: Session, *, chat_id: int, limit: int | None = None
+) -> list[tuple[str, str, int]]:
     """The chat's books with their number of highlights, biggest first."""
     per_book = func.count(col(Highlight.id))
     rows = session.execute(
@@ -74,6 +76,7 @@ def book_counts(session: Session, *, chat_id: int) -> list[tuple[str, str, int]]
         .where(col(Book.chat_id) == chat_id)
         .group_by(col(Book.id), col(Book.title), col(Book.author))
         .order_by(per_book.desc(), col(Book.title))
+        .limit(limit)
     ).all()
     return [(title, author, count) for title, author, count in rows]
 

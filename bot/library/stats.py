@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Integer, cast, func, select
 from sqlmodel import Session, col
 
-from bot.models import Book, Highlight, HighlightTag, Note, Tag
+from bot.library.browsing import book_counts, tag_counts
+from bot.models import Book, Highlight, Note
 
 
 @dataclass(slots=True)
@@ -44,26 +45,8 @@ def library_stats(session: Session, *, chat_id: int, top: int = 5) -> LibrarySta
         .join(Highlight, col(Highlight.id) == col(Note.highlight_id))
         .where(mine)
     ).scalar_one()
-    uses = func.count(col(HighlightTag.highlight_id))
-    tag_rows = session.execute(
-        select(col(Tag.name), uses)
-        .join(HighlightTag, col(HighlightTag.tag_id) == col(Tag.id))
-        .where(col(Tag.chat_id) == chat_id)
-        .group_by(col(Tag.name))
-        .order_by(uses.desc(), col(Tag.name))
-    ).all()
-    stats.tags = len(tag_rows)
-    stats.top_tags = [(name, count) for name, count in tag_rows[:top]]
-    per_book = func.count(col(Highlight.id))
-    stats.top_books = [
-        (title, author, count)
-        for title, author, count in session.execute(
-            select(col(Book.title), col(Book.author), per_book)
-            .join(Highlight, col(Highlight.book_id) == col(Book.id))
-            .where(mine)
-            .group_by(col(Book.id), col(Book.title), col(Book.author))
-            .order_by(per_book.desc(), col(Book.title))
-            .limit(top)
-        )
-    ]
+    tags = tag_counts(session, chat_id=chat_id)
+    stats.tags = len(tags)
+    stats.top_tags = tags[:top]
+    stats.top_books = book_counts(session, chat_id=chat_id, limit=top)
     return stats

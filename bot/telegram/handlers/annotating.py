@@ -127,30 +127,25 @@ async def _reply_command(update: Update, context: Context, command: str) -> int 
 
 async def tag_command(update: Update, context: Context) -> None:
     """/tag NAME… as a reply: add tags."""
-    if not context.args:
-        await require_message(update).reply_html(
-            render.usage("Reply to a highlight with <code>/tag name…</code>")
-        )
-        return
-    highlight_id = await _reply_command(update, context, "/tag name…")
-    if highlight_id is not None:
-        await _annotate(
-            require_message(update), context, highlight_id, Annotation(add=list(context.args))
-        )
+    await _tags_command(update, context, command="/tag", add=True)
 
 
 async def untag_command(update: Update, context: Context) -> None:
     """/untag NAME… as a reply: remove tags."""
-    if not context.args:
+    await _tags_command(update, context, command="/untag", add=False)
+
+
+async def _tags_command(update: Update, context: Context, *, command: str, add: bool) -> None:
+    names = list(context.args or [])
+    if not names:
         await require_message(update).reply_html(
-            render.usage("Reply to a highlight with <code>/untag name…</code>")
+            render.usage(f"Reply to a highlight with <code>{command} name…</code>")
         )
         return
-    highlight_id = await _reply_command(update, context, "/untag name…")
+    highlight_id = await _reply_command(update, context, f"{command} name…")
     if highlight_id is not None:
-        await _annotate(
-            require_message(update), context, highlight_id, Annotation(remove=list(context.args))
-        )
+        annotation = Annotation(add=names) if add else Annotation(remove=names)
+        await _annotate(require_message(update), context, highlight_id, annotation)
 
 
 async def note_command(update: Update, context: Context) -> None:
