@@ -16,12 +16,13 @@ import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 from urllib.parse import unquote
 
 from telegram.request import BaseRequest, RequestData
+
+from bot._console_html import ApiError, Entity, command_entities, parse_html, utf16_len
 
 JSON = dict[str, Any]
 UploadFileDict = dict[str, tuple[str, bytes | IO[bytes], str]]
@@ -42,30 +43,6 @@ _JPEG = b"\xff\xd8"
 
 class ConsoleError(Exception):
     """What the person asked for cannot be done; the message says why, in one line."""
-
-
-class ApiError(Exception):
-    """A Bot API call Telegram would refuse; the message is Telegram's description."""
-
-
-@dataclass(frozen=True, slots=True)
-class Entity:
-    """A formatting entity; offsets are Python string indexes (the API speaks UTF-16)."""
-
-    kind: str
-    start: int
-    end: int
-    url: str | None = None
-
-    def to_api(self, text: str) -> JSON:
-        data: JSON = {
-            "type": self.kind,
-            "offset": _utf16_len(text[: self.start]),
-            "length": _utf16_len(text[self.start : self.end]),
-        }
-        if self.url is not None:
-            data["url"] = self.url
-        return data
 
 
 @dataclass(slots=True)
@@ -164,83 +141,6 @@ class ChatView(Protocol):
 
     def reacted(self, message: ChatMessage, emojis: list[str]) -> None:
         """The bot set its reaction on a message."""
-
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-# ---------------------------------------------------------------------------------------------
-# Telegram's HTML
-
-_TAGS = {
-    tag: kind
-    for kind, tags in (
-        ("bold", "b strong"),
-        ("italic", "i em"),
-        ("underline", "u ins"),
-        ("strikethrough", "s strike del"),
-        ("spoiler", "span tg-spoiler"),
-        ("text_link", "a"),
-        ("custom_emoji", "tg-emoji"),
-        ("code", "code"),
-        ("pre", "pre"),
-        ("blockquote", "blockquote"),
-    )
-    for tag in tags.split()
-}
-
-
-class _TelegramHtml(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.size = 0
-        self.open: list[tuple[str, str, int, str | None]] = []
-        self.entities: list[Entity] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        kind = _TAGS.get(tag)
-        if kind is None or (tag == "span" and values.get("class") != "tg-spoiler"):
-            raise ApiError(f'Bad Request: can\'t parse entities: Unsupported start tag "{tag}"')
-        if tag == "blockquote" and "expandable" in values:
-            kind = "expandable_blockquote"
-        self.open.append((tag, kind, self.size, values.get("href") if tag == "a" else None))
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.open or self.open[-1][0] != tag:
-            expected = f'"</{self.open[-1][0]}>"' if self.open else "no end tag"
-            raise ApiError(
-                f'Bad Request: can\'t parse entities: Unmatched end tag "{tag}", '
-                f"expected {expected}"
-            )
-        _, kind, start, url = self.open.pop()
-        if self.size > start and (kind != "text_link" or url):
-            self.entities.append(Entity(kind, start, self.size, url))
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-        self.size += len(data)
-
-
-def parse_html(html: str) -> tuple[str, list[Entity]]:
-    """Text and entities of a message sent with ``parse_mode=HTML``; ApiError as Telegram."""
-    parser = _TelegramHtml()
-    parser.feed(html)
-    parser.close()
-    if parser.open:
-        raise ApiError(
-            "Bad Request: can't parse entities: Can't find end tag corresponding to start tag "
-            f'"{parser.open[-1][0]}"'
-        )
-    entities = sorted(parser.entities, key=lambda e: (e.start, -e.end))
-    return "".join(parser.parts), entities
-
-
-def _command_entities(text: str) -> list[Entity]:
-    match = _COMMAND.match(text)
-    return [Entity("bot_command", 0, match.end())] if match else []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -562,7 +462,7 @@ class ConsoleTelegram(BaseRequest):
         """The person sends ``text`` (a reply to message ``reply_to``); the update."""
         replied = self.message(reply_to) if reply_to is not None else None
         message = self._add(
-            from_bot=False, text=text, entities=_command_entities(text), replied=replied
+            from_bot=False, text=text, entities=command_entities(text), replied=replied
         )
         return message, self._update("message", message.to_api())
 
@@ -580,7 +480,7 @@ class ConsoleTelegram(BaseRequest):
         message = self.message(number)
         if message.from_bot or message.file is not None:
             raise ConsoleError(f"[{number}] is not a text message of yours")
-        message.text, message.entities = text, _command_entities(text)
+        message.text, message.entities = text, command_entities(text)
         self._edited(message)
         return message, self._update("edited_message", message.to_api())
 
@@ -625,7 +525,7 @@ def _formatted(params: JSON, key: str, limit: int) -> tuple[str, list[Entity]]:
     raw = str(params.get(key) or "")
     mode = str(params.get("parse_mode") or "").upper()
     text, entities = parse_html(raw) if mode == "HTML" else (raw, [])
-    if _utf16_len(text) > limit:
+    if utf16_len(text) > limit:
         kind = "caption" if key == "caption" else "text"
         raise ApiError(f"Bad Request: message {kind} is too long")
     return text, entities

@@ -23,7 +23,8 @@ from sqlalchemy.engine import make_url
 from telegram import Update
 
 from bot import db
-from bot._console_api import JSON, ChatMessage, ConsoleError, ConsoleTelegram, Entity
+from bot._console_api import JSON, ChatMessage, ConsoleError, ConsoleTelegram
+from bot._console_html import Entity
 from bot.app import build_application
 from bot.config import Settings
 

@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 
 from bot import db
-from bot._console_api import ApiError, Entity, parse_html
+from bot._console_html import ApiError, Entity, parse_html
 from bot.config import Settings
 from bot.console import ConsoleSession, Screen, run_console, styled_lines
 
