@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 from telegram import Bot
@@ -39,6 +41,8 @@ OVERALL_PER_SECOND = 29.0
 PRIVATE_SPACING = 1.0
 GROUP_SPACING = 3.0  # 20 per minute
 MAX_RETRIES = 5
+CLAIM_BATCH = 50
+FETCH_BATCH = 500
 GONE = ("chat not found", "bot was kicked", "user is deactivated", "have no rights")
 
 
@@ -48,28 +52,60 @@ def utc_now() -> datetime:
 
 
 class Pacer:
-    """Hands out send slots: evenly spaced overall, and spaced per chat."""
+    """Hands out send slots: evenly spaced overall, and spaced per chat.
+
+    Telegram counts a message when it arrives, which can be later than planned: a send held
+    up by a busy event loop arrives together with the next ones. So beside the plan, every
+    send is counted from its departure until a second after its answer came back (by then
+    it had certainly arrived): a new send leaves only while fewer than ``per_second + 1``
+    sends are counted, and a chat's next message leaves only a full spacing after the
+    answer to its previous one. No second of arrivals can then hold more than the limit.
+    """
 
     def __init__(self, per_second: float = OVERALL_PER_SECOND) -> None:
         self._interval = 1.0 / per_second
         self._next = 0.0
         self._chat_next: dict[int, float] = {}
         self._lock = asyncio.Lock()
+        self._limit = math.floor(per_second) + 1  # Telegram's 30 for the default 29/s
+        self._recent: deque[list[float]] = deque()  # [answered at], math.inf while in flight
 
-    async def slot(self, chat_id: int) -> None:
-        """Wait for this chat's next turn."""
+    async def slot(self, chat_id: int) -> list[float]:
+        """Wait for this chat's next turn; pass the result to ``answered`` afterwards."""
         async with self._lock:
             now = time.monotonic()
             start = max(now, self._next, self._chat_next.get(chat_id, 0.0))
             self._next = start + self._interval
-            self._chat_next[chat_id] = start + (GROUP_SPACING if chat_id < 0 else PRIVATE_SPACING)
+            self._chat_next[chat_id] = start + _spacing(chat_id)
             if len(self._chat_next) > 50_000:
                 self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
         await asyncio.sleep(start - now)
+        while True:
+            now = time.monotonic()
+            while self._recent and self._recent[0][0] <= now - 1.0:
+                self._recent.popleft()
+            counted = [answered for (answered,) in self._recent if answered > now - 1.0]
+            if len(counted) < self._limit:
+                ticket = [math.inf]
+                self._recent.append(ticket)
+                return ticket
+            settled = [answered for answered in counted if answered != math.inf]
+            # Wait until the oldest answered send leaves the window, or an answer comes.
+            await asyncio.sleep(min(settled) + 1.0 - now if settled else 0.005)
+
+    def answered(self, ticket: list[float], chat_id: int) -> None:
+        """The send of ``ticket`` is answered (or failed): it has arrived by now."""
+        now = time.monotonic()
+        ticket[0] = now
+        self._chat_next[chat_id] = max(self._chat_next.get(chat_id, 0.0), now + _spacing(chat_id))
 
     def pause(self, seconds: float) -> None:
         """Telegram asked everyone to wait (429)."""
         self._next = max(self._next, time.monotonic() + seconds)
+
+
+def _spacing(chat_id: int) -> float:
+    return GROUP_SPACING if chat_id < 0 else PRIVATE_SPACING
 
 
 @dataclass(slots=True)
@@ -118,7 +154,11 @@ class DeliveryEngine:
         return await asyncio.to_thread(run)
 
     async def tick(self, bot: Bot) -> TickReport:
-        """Claim everything due now and send it; skipped if the previous tick still runs."""
+        """Claim everything due now and send it; skipped if the previous tick still runs.
+
+        Claiming and sending overlap: the first highlights go out while later chats are
+        still being claimed, so a large broadcast starts at once and keeps the pacer busy.
+        """
         report = TickReport()
         if self._running.locked():
             return report
@@ -129,16 +169,15 @@ class DeliveryEngine:
             for chat_id, day in report.recovered:
                 log.warning("delivery to chat %s for %s may or may not have arrived", chat_id, day)
             await self._db(lambda s: claims.schedule_new_chats(s, now=now, default_timezone=zone))
-            while True:
-                batch = await self._db(
-                    lambda s: claims.claim_due(
-                        s, now=now, default_timezone=zone, limit=500, rng=self._rng
-                    )
-                )
-                report.claimed += batch
-                if batch < 500:
-                    break
-            await self._send_claimed(bot, report)
+            claimed_more = asyncio.Event()
+            hungry = asyncio.Event()
+            claiming = asyncio.create_task(self._claim_all(now, report, claimed_more, hungry))
+            try:
+                await self._send_claimed(bot, report, claiming, claimed_more, hungry)
+            finally:
+                if not claiming.done():
+                    claiming.cancel()
+            await claiming  # its error, if it failed, is the tick's
         if report.claimed or report.recovered:
             log.info(
                 "delivery tick: %s claimed, %s sent, %s unknown, %s refused, %s retried",
@@ -150,28 +189,102 @@ class DeliveryEngine:
             )
         return report
 
-    async def _send_claimed(self, bot: Bot, report: TickReport) -> None:
+    async def _claim_all(
+        self,
+        now: datetime,
+        report: TickReport,
+        claimed_more: asyncio.Event,
+        hungry: asyncio.Event,
+    ) -> None:
+        """Claim due chats in small transactions, a little ahead of the sender.
+
+        Claiming only when the sender runs short keeps the claims' database work from
+        crowding the event loop (whose sends must leave on time) and leaves the chats not
+        yet claimed to any other instance.
+        """
+        zone = self._default_timezone
+        while True:
+            # Small batches keep each write transaction short, so sends are never held up
+            # long behind a claim on SQLite's single writer lock.
+            batch = await self._db(
+                lambda s: claims.claim_due(
+                    s, now=now, default_timezone=zone, limit=CLAIM_BATCH, rng=self._rng
+                )
+            )
+            report.claimed += batch
+            claimed_more.set()
+            if batch < CLAIM_BATCH:
+                return
+            hungry.clear()
+            await hungry.wait()
+
+    async def _send_claimed(
+        self,
+        bot: Bot,
+        report: TickReport,
+        claiming: asyncio.Task[None],
+        claimed_more: asyncio.Event,
+        hungry: asyncio.Event,
+    ) -> None:
+        """Send claimed deliveries as they appear, at most ``concurrency`` at a time.
+
+        A delivery is taken once per tick: one released after a 429 waits for the next.
+        """
         limit = asyncio.Semaphore(self._concurrency)
+        starts = _Batcher(self._sessions)
+        outcomes = _Batcher(self._sessions)
+        seen: set[int] = set()
+        running: set[asyncio.Task[None]] = set()
 
         async def one(claim: claims.Claim) -> None:
             async with limit:
-                await self._deliver(bot, claim, report)
+                await self._deliver(bot, claim, report, starts, outcomes)
 
-        while batch := await self._db(lambda s: claims.claimed(s, limit=2000)):
-            await asyncio.gather(*(one(claim) for claim in batch))
-            if len(batch) < 2000:
+        while True:
+            done_claiming = claiming.done()
+            claimed_more.clear()
+            batch = await self._db(lambda s: claims.claimed(s, limit=FETCH_BATCH))
+            fresh = [claim for claim in batch if claim.delivery_id not in seen]
+            for claim in fresh:
+                seen.add(claim.delivery_id)
+                task = asyncio.create_task(one(claim))
+                running.add(task)
+                task.add_done_callback(running.discard)
+            if not fresh and done_claiming:
                 break
+            # Fetch again once the queue runs short, or when new claims arrive.
+            while len(running) > self._concurrency:
+                await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            hungry.set()
+            if not fresh and not claiming.done():
+                waiter = asyncio.create_task(claimed_more.wait())
+                await asyncio.wait({claiming, waiter}, return_when=asyncio.FIRST_COMPLETED)
+                waiter.cancel()
+        if running:
+            await asyncio.gather(*running)
+        await starts.close()
+        await outcomes.close()
 
-    async def _deliver(self, bot: Bot, claim: claims.Claim, report: TickReport) -> None:
+    async def _deliver(
+        self,
+        bot: Bot,
+        claim: claims.Claim,
+        report: TickReport,
+        starts: _Batcher,
+        outcomes: _Batcher,
+    ) -> None:
         now = self._clock()
-        mine = await self._db(
-            lambda s: claims.start_sending(s, delivery_id=claim.delivery_id, now=now)
-        )
+
+        def begin(session: Session) -> tuple[bool, HighlightView | None]:
+            # Take the delivery (compare-and-set) and read what to send, in one transaction.
+            if not claims.start_sending(session, delivery_id=claim.delivery_id, now=now):
+                return False, None
+            view = get_highlight(session, chat_id=claim.chat_id, highlight_id=claim.highlight_id)
+            return True, view
+
+        mine, view = await starts.run(begin)
         if not mine:
             return
-        view = await self._db(
-            lambda s: get_highlight(s, chat_id=claim.chat_id, highlight_id=claim.highlight_id)
-        )
         outcome: Callable[[Session], object]
         try:
             if view is None:
@@ -199,7 +312,9 @@ class DeliveryEngine:
         else:
             report.sent += 1
             outcome = self._sent(claim, message_ids)
-        await self._db(outcome)
+        # Still holding its concurrency slot: a send whose outcome is not yet written counts
+        # as in flight, so a crash leaves at most ``concurrency`` deliveries unknown.
+        await outcomes.run(outcome)
 
     async def _send_parts(self, bot: Bot, chat_id: int, view: HighlightView) -> list[int]:
         """Send every part of the highlight, buttons on the last; their message ids."""
@@ -217,7 +332,7 @@ class DeliveryEngine:
 
     async def _with_retries(self, call: Callable[[], Awaitable[T]], chat_id: int) -> T:
         for attempt in range(MAX_RETRIES + 1):
-            await self._pacer.slot(chat_id)
+            ticket = await self._pacer.slot(chat_id)
             try:
                 return await call()
             except RetryAfter as error:
@@ -226,6 +341,8 @@ class DeliveryEngine:
                 if attempt == MAX_RETRIES:
                     raise
                 log.warning("Telegram asked to wait %.0f s; all sends pause", seconds)
+            finally:
+                self._pacer.answered(ticket, chat_id)
         raise AssertionError("unreachable")
 
     def _sent(self, claim: claims.Claim, message_ids: list[int]) -> Callable[[Session], None]:
@@ -263,6 +380,61 @@ class DeliveryEngine:
     def _finish_later(self, claim: claims.Claim, error: str) -> Callable[[Session], None]:
         now = self._clock()
         return lambda s: claims.release(s, delivery_id=claim.delivery_id, error=error, now=now)
+
+
+class _Batcher:
+    """Runs small units of work in shared transactions: one commit for many deliveries.
+
+    Every caller waits for its own result. Work that arrives within a few milliseconds is
+    batched (SQLite has one writer at a time, and each commit costs a sync); if a batch
+    fails, its work is run again one by one, so one bad row never costs the others.
+    """
+
+    def __init__(self, sessions: SessionFactory, *, delay: float = 0.005, size: int = 64) -> None:
+        self._sessions = sessions
+        self._delay = delay
+        self._size = size
+        self._pending: list[tuple[Callable[[Session], Any], asyncio.Future[Any]]] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in the next batch's transaction; its result once committed."""
+        done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._pending.append((work, done))
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._flush())
+        return await done
+
+    async def _flush(self) -> None:
+        while self._pending:
+            if len(self._pending) < self._size:
+                await asyncio.sleep(self._delay)  # let work arriving now join this batch
+            batch, self._pending = self._pending[: self._size], self._pending[self._size :]
+            try:
+                results = await asyncio.to_thread(self._commit, [work for work, _ in batch])
+            except Exception:  # noqa: BLE001 - retried one by one below, errors kept per row
+                for work, done in batch:
+                    try:
+                        [result] = await asyncio.to_thread(self._commit, [work])
+                    except Exception as error:  # noqa: BLE001 - handed to the one who waits
+                        if not done.done():
+                            done.set_exception(error)
+                    else:
+                        if not done.done():
+                            done.set_result(result)
+                continue
+            for (_, done), result in zip(batch, results, strict=True):
+                if not done.done():  # its caller may have been cancelled meanwhile
+                    done.set_result(result)
+
+    def _commit(self, works: list[Callable[[Session], Any]]) -> list[Any]:
+        with unit_of_work(self._sessions) as session:
+            return [work(session) for work in works]
+
+    async def close(self) -> None:
+        """Wait until everything queued is committed."""
+        if self._flushing is not None:
+            await self._flushing
 
 
 def _seconds(value: int | timedelta) -> float:

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, String, any_, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from bot.library import search_index, selection
@@ -148,13 +149,13 @@ def import_records(
     report.books = list(books.values())
 
     ensure_chat(session, chat_id=chat_id)
-    book_ids = _book_ids(session, chat_id, incoming)
+    books_in_db = _Books(*_book_ids(session, chat_id, incoming))
     total = len(incoming)
     if progress:
         progress(0, total)
     for start in range(0, total, CHUNK):
         chunk = incoming[start : start + CHUNK]
-        _import_chunk(session, chat_id, chunk, book_ids, result.format)
+        _import_chunk(session, chat_id, chunk, books_in_db, result.format)
         if progress:
             progress(start + len(chunk), total)
 
@@ -179,11 +180,16 @@ def _merge_repeats(
 ) -> list[_Incoming]:
     """Collapse records that are the same highlight, merging their tags, notes and flags."""
     seen: dict[str, _Incoming] = {}
+    keys: dict[tuple[str, str], str] = {}  # a file has few books and many records per book
     for record in records:
         _sanitize(record)
         if not record.text.strip():
             continue
-        key = book_key(record.book_title, record.author)
+        key = keys.get((record.book_title, record.author))
+        if key is None:
+            key = keys[record.book_title, record.author] = book_key(
+                record.book_title, record.author
+            )
         book = books.get(key)
         if book is None:
             book = books[key] = BookReport(title=record.book_title.strip(), author=record.author)
@@ -232,7 +238,23 @@ def _union(
     return merged
 
 
-def _book_ids(session: Session, chat_id: int, incoming: Sequence[_Incoming]) -> dict[str, int]:
+@dataclass(slots=True)
+class _Books:
+    """The import's books in the database, and where this import has put highlights so far."""
+
+    ids: dict[str, int]
+    """Book key -> book id."""
+    existing: set[int]
+    """Books the chat had before this import: only these can hold earlier versions."""
+    placed: set[tuple[int, int]] = field(default_factory=set)
+    """(book id, start location) of every highlight this import inserted."""
+
+
+def _book_ids(
+    session: Session, chat_id: int, incoming: Sequence[_Incoming]
+) -> tuple[dict[str, int], set[int]]:
+    """Ids of the books these records belong to, creating the missing ones; and which of
+    them existed before."""
     wanted = {item.key: item for item in incoming}
     ids: dict[str, int] = {}
     for chunk in _chunked(list(wanted)):
@@ -253,25 +275,27 @@ def _book_ids(session: Session, chat_id: int, incoming: Sequence[_Incoming]) -> 
         for key in wanted
         if key not in ids
     ]
+    existing = set(ids.values())
     if missing:
         created = session.execute(
             insert(_BOOK).returning(_BOOK.c.key, _BOOK.c.id, sort_by_parameter_order=True),
             missing,
         )
         ids.update(dict(created.all()))
-    return ids
+    return ids, existing
 
 
 def _import_chunk(
     session: Session,
     chat_id: int,
     chunk: Sequence[_Incoming],
-    book_ids: dict[str, int],
+    books: _Books,
     source: str,
 ) -> None:
+    book_ids = books.ids
     existing = _existing_by_fingerprint(session, chat_id, [item.fingerprint for item in chunk])
     fresh = [item for item in chunk if item.fingerprint not in existing]
-    edits = _find_edits(session, chat_id, fresh, book_ids)
+    edits = _find_edits(session, fresh, books)
     now = utcnow()
 
     targets: dict[int, _Incoming] = {}  # highlight id -> the record that lands on it
@@ -296,17 +320,29 @@ def _import_chunk(
     to_insert = [item for item in fresh if id(item) not in edits]
     if to_insert:
         keys = selection.new_keys(len(to_insert))
-        created = session.execute(
-            insert(_HIGHLIGHT).returning(_HIGHLIGHT.c.id, sort_by_parameter_order=True),
+        session.execute(
+            insert(_HIGHLIGHT),
             [
                 _new_row(chat_id, item, book_ids[item.key], now)
                 | {"shuffle_key": key, "pending": True}
                 for item, key in zip(to_insert, keys, strict=True)
             ],
         )
-        for item, (highlight_id,) in zip(to_insert, created, strict=True):
+        # A plain executemany is the drivers' fast path (one prepared statement, pipelined on
+        # PostgreSQL); the ids are then read back by fingerprint, which is unique per chat.
+        # RETURNING would make SQLAlchemy render thousands of placeholders per statement
+        # and, kept in parameter order, insert one row per statement on SQLite.
+        new_ids = {
+            fp: stored.id
+            for fp, stored in _existing_by_fingerprint(
+                session, chat_id, [item.fingerprint for item in to_insert]
+            ).items()
+        }
+        for item in to_insert:
             item.book.new += 1
-            targets[highlight_id] = item
+            targets[new_ids[item.fingerprint]] = item
+            if item.record.location_start is not None:
+                books.placed.add((book_ids[item.key], item.record.location_start))
 
     changed |= _attach_tags(session, chat_id, targets, stored_ids)
     changed |= _attach_notes(session, targets, stored_ids, source)
@@ -406,9 +442,23 @@ def _existing_by_fingerprint(
             _HIGHLIGHT.c.id,
             _HIGHLIGHT.c.favorite,
             _HIGHLIGHT.c.discarded,
-        ).where(_HIGHLIGHT.c.chat_id == chat_id, _HIGHLIGHT.c.fingerprint.in_(fingerprints))
+        ).where(_HIGHLIGHT.c.chat_id == chat_id, _fingerprint_in(session, fingerprints))
     )
     return {fp: _Existing(id=i, favorite=fav, discarded=dis) for fp, i, fav, dis in rows}
+
+
+def _fingerprint_in(session: Session, fingerprints: list[str]) -> ColumnElement[bool]:
+    """``fingerprint IN (...)``; on PostgreSQL one array parameter instead of thousands.
+
+    PostgreSQL compares a row with a list of bound parameters one by one (it hashes only
+    constant lists), and psycopg re-parses a statement with thousands of placeholders on
+    every call: with ``= ANY(array)`` the unique index answers each fingerprint directly.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return _HIGHLIGHT.c.fingerprint == any_(
+            bindparam("fingerprints", fingerprints, type_=ARRAY(String))
+        )
+    return _HIGHLIGHT.c.fingerprint.in_(fingerprints)
 
 
 def _raised_flags(row: _Existing, record: ParsedHighlight) -> dict[str, Any]:
@@ -421,55 +471,56 @@ def _raised_flags(row: _Existing, record: ParsedHighlight) -> dict[str, Any]:
     return flags
 
 
-def _find_edits(
-    session: Session, chat_id: int, fresh: Sequence[_Incoming], book_ids: dict[str, int]
-) -> dict[int, int]:
+def _find_edits(session: Session, fresh: Sequence[_Incoming], books: _Books) -> dict[int, int]:
     """Map new records that are device edits of stored highlights to those highlights.
 
     A Kindle edit keeps the start location and grows or shrinks the passage, so a stored
     highlight of the same book and start whose words begin the same way is the earlier
     version of this one.
     """
-    candidates = [
-        item
-        for item in fresh
-        if item.record.kind is Kind.HIGHLIGHT and item.record.location_start is not None
-    ]
+    book_ids = books.ids
+    # Only a book the chat already had, or a place this import already filled, can hold an
+    # earlier version: a first import of a large file looks nothing up at all.
+    wanted: dict[int, set[int]] = {}
+    candidates = []
+    for item in fresh:
+        start = item.record.location_start
+        if item.record.kind is not Kind.HIGHLIGHT or start is None:
+            continue
+        book_id = book_ids[item.key]
+        if book_id in books.existing or (book_id, start) in books.placed:
+            candidates.append(item)
+            wanted.setdefault(book_id, set()).add(start)
     if not candidates:
         return {}
-    wanted_books = sorted({book_ids[item.key] for item in candidates})
-    starts = sorted(
-        {
-            item.record.location_start
-            for item in candidates
-            if item.record.location_start is not None
-        }
-    )
     stored: dict[tuple[int, int, str | None], list[tuple[int, str]]] = {}
-    rows = session.execute(
-        select(
-            _HIGHLIGHT.c.id,
-            _HIGHLIGHT.c.book_id,
-            _HIGHLIGHT.c.location_start,
-            _HIGHLIGHT.c.location_type,
-            _HIGHLIGHT.c.text,
-        ).where(
-            _HIGHLIGHT.c.chat_id == chat_id,
-            _HIGHLIGHT.c.kind == Kind.HIGHLIGHT.value,
-            _HIGHLIGHT.c.book_id.in_(wanted_books),
-            _HIGHLIGHT.c.location_start.in_(starts),
-        )
-    )
-    for highlight_id, book_id, start, location_type, text in rows:
-        stored.setdefault((book_id, start, location_type), []).append(
-            (highlight_id, normalize_text(text))
-        )
+    # The book is this chat's, so (book, start) finds the rows through ix_highlight_book_location.
+    for book_id, starts in wanted.items():
+        for chunk in _chunked(sorted(starts)):
+            rows = session.execute(
+                select(
+                    _HIGHLIGHT.c.id,
+                    _HIGHLIGHT.c.location_start,
+                    _HIGHLIGHT.c.location_type,
+                    _HIGHLIGHT.c.text,
+                ).where(
+                    _HIGHLIGHT.c.book_id == book_id,
+                    _HIGHLIGHT.c.location_start.in_(chunk),
+                    _HIGHLIGHT.c.kind == Kind.HIGHLIGHT.value,
+                )
+            )
+            for highlight_id, start, location_type, text in rows:
+                stored.setdefault((book_id, start, location_type), []).append(
+                    (highlight_id, normalize_text(text))
+                )
     edits: dict[int, int] = {}
     claimed: set[int] = set()
     for item in candidates:
         record = item.record
         location_type = record.location_type.value if record.location_type else None
-        options = stored.get((book_ids[item.key], record.location_start or 0, location_type), [])
+        options = stored.get((book_ids[item.key], record.location_start or 0, location_type))
+        if not options:
+            continue  # the common case: nothing stored there, no need to normalise the text
         words = normalize_text(record.text)
         for highlight_id, old in options:
             if highlight_id not in claimed and (words.startswith(old) or old.startswith(words)):

@@ -130,7 +130,14 @@ def search(
 
 def _ranked(session: Session, chat_id: int, query: SearchQuery) -> tuple[Select[Any], Any] | None:
     """The matching ids as a statement, and the expression to order them by (None: no match)."""
-    filters: list[ColumnElement[bool]] = [col(Highlight.chat_id) == chat_id]
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    mine = col(Highlight.chat_id) == chat_id
+    if sqlite and query.has_text:
+        # As an expression the chat test cannot use ix_highlight_chat_id, so SQLite starts
+        # from the FTS index (already narrowed to the chat by its token) instead of running
+        # the MATCH once for every highlight of the chat: 600 ms -> 0.2 ms for the count.
+        mine = (col(Highlight.chat_id) + 0) == chat_id
+    filters: list[ColumnElement[bool]] = [mine]
     for name in query.tags:
         filters.append(
             select(col(HighlightTag.highlight_id))
@@ -151,7 +158,7 @@ def _ranked(session: Session, chat_id: int, query: SearchQuery) -> tuple[Select[
     if not query.has_text:
         statement = select(col(Highlight.id)).where(*filters)
         return statement, col(Highlight.id)
-    if session.get_bind().dialect.name == "sqlite":
+    if sqlite:
         return _sqlite_match(chat_id, query, filters)
     return _postgres_match(chat_id, query, filters)
 

@@ -324,7 +324,11 @@ class _Reader:
         shape = strong_heading(draft.text) if draft.paragraphs == 1 else None
         if draft.heading or (draft.location is not None and shape and not draft.annotated):
             self._chapter = shape or collapse(draft.text) or self._chapter
-            self._skipped.append(Skipped("chapter heading (kept as the chapter of what follows)", draft.line, self._title))
+            self._skipped.append(
+                Skipped(
+                    "chapter heading (kept as the chapter of what follows)", draft.line, self._title
+                )
+            )
         elif draft.note_only:
             draft.text = "\n\n".join(draft.notes)
             draft.notes = []

@@ -1,0 +1,189 @@
+"""The fake Bot API server in a process of its own, driven by JSON lines on stdin.
+
+The bot under test gets a core to itself and the server's work is not charged to it.
+Every figure about what reached "Telegram" is taken here, at the server:
+
+- ``{"op": "stats", "chats": [ids]}`` -> messages per chat and the 429s answered;
+- ``{"op": "load", "chats": [ids], "commands": [texts], "per_chat": n, "think": [lo, hi]}``
+  -> every chat sends ``n`` commands one after another (all chats at once), pausing
+  ``lo``..``hi`` seconds after each answer, and each round trip is timed from the update
+  being queued to the bot's first message in answer;
+- ``{"op": "stop"}``.
+
+``python -m bench.fake_server [--rate-limits]`` prints ``{"url": ..., "token": ...}`` first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import random
+import sys
+import time
+from functools import partial
+from typing import Any
+
+from tests.fake_telegram import FakeTelegram
+
+TOKEN = "4242:commonplace-bench"
+
+
+async def command_load(
+    tg: FakeTelegram,
+    chats: list[int],
+    commands: list[str],
+    per_chat: int,
+    think: tuple[float, float] = (0.0, 0.0),
+) -> dict[str, Any]:
+    """All chats at once, each sending its commands in turn; round trips in ms by command.
+
+    After each answer a chat waits a random ``think`` time (low, high seconds) before its
+    next command, and each chat starts within the first ``high`` seconds.
+    """
+    latencies: dict[str, list[float]] = {}
+    timeouts = 0
+
+    async def chat(chat_id: int, offset: int) -> None:
+        nonlocal timeouts
+        pause = random.Random(chat_id)
+        await asyncio.sleep(pause.uniform(0.0, think[1]))
+        for turn in range(per_chat):
+            command = commands[(offset + turn) % len(commands)]
+            before = len(tg.sent(chat_id))
+            start = time.perf_counter()
+            tg.user_sends(chat_id, command)
+            try:
+                await tg.wait_until(partial(_answered, tg, chat_id, before), timeout=30.0)
+            except TimeoutError:
+                timeouts += 1
+                continue
+            name = command.split()[0]
+            latencies.setdefault(name, []).append((time.perf_counter() - start) * 1000)
+            # The reader reads the answer (and the bot sends the rest of a long highlight).
+            await asyncio.sleep(max(0.05, pause.uniform(*think)))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(chat(chat_id, n) for n, chat_id in enumerate(chats)))
+    return {
+        "latencies": latencies,
+        "timeouts": timeouts,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def _answered(tg: FakeTelegram, chat_id: int, before: int) -> bool:
+    return len(tg.sent(chat_id)) > before
+
+
+def stats(tg: FakeTelegram, chats: list[int]) -> dict[str, Any]:
+    """What reached each chat, and how many requests were refused with a 429."""
+    counts = [len(tg.sent(chat_id)) for chat_id in chats]
+    failures = tg.failed_requests
+    return {
+        "messages": sum(counts),
+        "chats_reached": sum(1 for count in counts if count),
+        "most_in_one_chat": max(counts, default=0),
+        "too_many_requests": sum(1 for _, why in failures if why.startswith("Too Many")),
+        "other_failures": [why for _, why in failures if not why.startswith("Too Many")][:5],
+    }
+
+
+async def serve(rate_limits: bool) -> None:
+    """Start the fake, announce it, then answer commands until ``stop``."""
+    # The fake stamps a request when it handles it. A pause of the cyclic collector over its
+    # growing store of messages would hold requests that arrived evenly and stamp them all
+    # at once, a burst the bot never sent; a real Bot API has no such pauses. The fake makes
+    # no garbage worth collecting in one benchmark run.
+    gc.disable()
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=64 * 1024 * 1024)  # a stats request lists every chat
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    async with FakeTelegram(token=TOKEN, rate_limits=rate_limits) as tg:
+        _say({"url": tg.url, "token": tg.token})
+        while line := await reader.readline():
+            request = json.loads(line)
+            op = request["op"]
+            if op == "stop":
+                break
+            if op == "stats":
+                _say(stats(tg, request["chats"]))
+            elif op == "load":
+                think = tuple(request.get("think", (0.0, 0.0)))
+                _say(
+                    await command_load(
+                        tg, request["chats"], request["commands"], request["per_chat"], think
+                    )
+                )
+            else:
+                _say({"error": f"unknown op {op!r}"})
+
+
+def _say(payload: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(payload) + "\n")
+    sys.stdout.flush()
+
+
+def main() -> None:
+    """``python -m bench.fake_server [--rate-limits]``."""
+    parser = argparse.ArgumentParser(prog="python -m bench.fake_server")
+    parser.add_argument("--rate-limits", action="store_true")
+    args = parser.parse_args()
+    asyncio.run(serve(args.rate_limits))
+
+
+if __name__ == "__main__":
+    main()
+
+
+class RemoteFake:
+    """``async with RemoteFake(rate_limits=...) as fake:`` the server above, in a child process."""
+
+    def __init__(self, *, rate_limits: bool) -> None:
+        self._flags = ["--rate-limits"] if rate_limits else []
+        self._process: asyncio.subprocess.Process | None = None
+        self.url = ""
+        self.token = ""
+
+    async def __aenter__(self) -> RemoteFake:
+        self._process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bench.fake_server",
+            *self._flags,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            limit=64 * 1024 * 1024,
+        )
+        hello = await self._read()
+        self.url, self.token = hello["url"], hello["token"]
+        return self
+
+    @property
+    def pid(self) -> int:
+        """The server process's id."""
+        assert self._process is not None
+        return self._process.pid
+
+    async def ask(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send one command and wait for its answer."""
+        assert self._process is not None and self._process.stdin is not None
+        self._process.stdin.write((json.dumps(payload) + "\n").encode())
+        await self._process.stdin.drain()
+        return await self._read()
+
+    async def _read(self) -> dict[str, Any]:
+        assert self._process is not None and self._process.stdout is not None
+        line = await self._process.stdout.readline()
+        if not line:
+            raise RuntimeError("the fake Bot API server exited")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._process is not None and self._process.stdin is not None
+        self._process.stdin.write(b'{"op": "stop"}\n')
+        await self._process.stdin.drain()
+        self._process.stdin.close()
+        await self._process.wait()

@@ -1,0 +1,143 @@
+"""Import: a generated ``My Clippings.txt`` parsed alone, then imported end to end.
+
+Each end-to-end import runs in a child process of its own, so its peak memory
+(``ru_maxrss``) is the import's and nothing else's: read the file, decode, parse, store
+and commit, into an empty migrated database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.common import (
+    BACKENDS,
+    WORK,
+    Recorder,
+    Sizes,
+    Stopwatch,
+    fresh_database,
+    peak_rss_mb,
+)
+from bench.generate import clippings_file
+from bot import db
+from bot.parsers import parse_bytes
+
+SEED = 2026
+CHAT = 4242
+ROUNDS = 3
+
+
+def clippings(records: int) -> tuple[Path, int, int]:
+    """The generated file for this size (made once): path, expected entries, records."""
+    path = WORK / f"clippings-{records}-seed{SEED}.txt"
+    meta = path.with_suffix(".json")
+    if not path.exists() or not meta.exists():
+        stats = clippings_file(path, records=records, seed=SEED)
+        meta.write_text(json.dumps({"entries": stats.entries, "records": stats.records}))
+    counts = json.loads(meta.read_text())
+    return path, counts["entries"], counts["records"]
+
+
+def child(url: str, path: Path) -> None:
+    """Import one file into the database at ``url`` and print what it took, as JSON."""
+    engine = db.create_db_engine(url)
+    sessions = db.session_factory(engine)
+    from bot.library.importing import import_bytes
+
+    before = peak_rss_mb()
+    start = time.perf_counter()
+    data = path.read_bytes()
+    with db.unit_of_work(sessions) as session:
+        report = import_bytes(
+            session, chat_id=CHAT, data=data, max_bytes=1 << 31, filename=path.name
+        )
+    seconds = time.perf_counter() - start
+    engine.dispose()
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "new": report.new,
+                "notes": report.notes,
+                "peak_mb": peak_rss_mb(),
+                "before_mb": before,
+            }
+        )
+    )
+
+
+def run(sizes: Sizes, recorder: Recorder, backends: tuple[str, ...]) -> None:
+    """Parse alone, then import end to end into each backend."""
+    path, entries, records = clippings(sizes.clippings_records)
+    data = path.read_bytes()
+    print(f"  file: {path} ({len(data) / 2**20:.1f} MB, {records:,} records)", flush=True)
+    timings = []
+    for _ in range(ROUNDS):
+        with Stopwatch() as watch:
+            result = parse_bytes(data)
+        timings.append(watch.seconds)
+        if len(result.highlights) != entries:
+            raise AssertionError(f"parsed {len(result.highlights)} entries, expected {entries}")
+    del result
+    best = min(timings)
+    recorder.add(
+        "parse (decode, detect, parse), records/s",
+        records / best,
+        "records/s",
+        at_least=100_000,
+        note=f"best of {ROUNDS}: {best:.2f} s for {records:,} records",
+    )
+    for backend in backends:
+        with fresh_database(backend, "import") as engine:
+            url = engine.url.render_as_string(hide_password=False)
+            engine.dispose()
+            output = subprocess.run(
+                [sys.executable, "-m", "bench.importing", "--child", url, str(path)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        measured = json.loads(output.strip().splitlines()[-1])
+        if measured["new"] != entries:
+            raise AssertionError(f"imported {measured['new']}, expected {entries}")
+        recorder.add(
+            "import end to end, highlights/s",
+            measured["new"] / measured["seconds"],
+            "highlights/s",
+            at_least=20_000,
+            backend=backend,
+            note=f"{measured['new']:,} highlights and {measured['notes']:,} notes "
+            f"in {measured['seconds']:.2f} s",
+        )
+        recorder.add(
+            "import peak memory (child process)",
+            measured["peak_mb"],
+            "MB",
+            at_most=300,
+            backend=backend,
+            note=f"{measured['before_mb']:.0f} MB before the import began",
+        )
+
+
+def main() -> None:
+    """``python -m bench.importing [--quick]`` (or ``--child URL FILE`` inside the run)."""
+    parser = argparse.ArgumentParser(prog="python -m bench.importing")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--results", type=Path)
+    parser.add_argument("--backends", default=",".join(BACKENDS))
+    parser.add_argument("--child", nargs=2, metavar=("URL", "FILE"))
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], Path(args.child[1]))
+        return
+    recorder = Recorder("import", args.results)
+    run(Sizes.get(args.quick), recorder, tuple(args.backends.split(",")))
+
+
+if __name__ == "__main__":
+    main()
