@@ -13,14 +13,14 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, String, any_, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.library import search_index, selection
 from bot.library._sql import insert_ignore
 from bot.library.chats import ensure_chat
 from bot.library.errors import ImportRejected
 from bot.library.identity import book_key, fingerprint, normalize_text
-from bot.models import Book, Highlight, HighlightTag, ImportRun, Note, Tag, table_of, utcnow
+from bot.models import Book, Chat, Highlight, HighlightTag, ImportRun, Note, Tag, table_of, utcnow
 from bot.parsers import Kind, ParsedHighlight, ParseError, ParseResult, Skipped, parse_bytes
 
 ProgressCallback = Callable[[int, int], None]
@@ -149,6 +149,10 @@ def import_records(
     report.books = list(books.values())
 
     ensure_chat(session, chat_id=chat_id)
+    if session.get_bind().dialect.name == "postgresql":
+        # Two imports into one chat at once would both insert the same new books; the chat
+        # row's lock makes the second wait for the first. (On SQLite the write lock does.)
+        session.execute(select(col(Chat.id)).where(col(Chat.id) == chat_id).with_for_update())
     books_in_db = _Books(*_book_ids(session, chat_id, incoming))
     total = len(incoming)
     if progress:
