@@ -15,6 +15,7 @@ from bot import db
 from bot._console_html import ApiError, Entity, parse_html
 from bot.config import Settings
 from bot.console import ConsoleSession, Screen, run_console, styled_lines
+from tests.ports import free_port
 
 CHAT = 42
 CLIPPINGS = """\ufeffThe Phoenix Project (Kim, Gene)
@@ -308,18 +309,11 @@ def test_in_a_group_the_bot_replies_to_the_message(settings: Settings) -> None:
     assert "[2] ↩ [1]" in out
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 async def test_the_console_runs_neither_the_daily_delivery_nor_the_health_server(
     settings: Settings,
 ) -> None:
     """The tick would "deliver" every due chat's highlight here; the port is the bot's."""
-    port = _free_port()
+    port = free_port()
     settings = settings.model_copy(update={"health_port": port})
     engine = db.create_db_engine(settings.database_url)
     screen = Screen(Console(file=io.StringIO()))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from collections.abc import AsyncIterator
 
@@ -18,12 +17,7 @@ from bot.db import SessionFactory
 from bot.health import HealthServer
 from bot.metrics import Metrics
 from tests.fake_telegram import FakeTelegram
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.ports import free_port
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from tests.fake_telegram import FakeTelegram
-from tests.test_health import free_port
+from tests.ports import free_port
 
 TOKEN = "4242:SECRET-token_value"
 ROOT = str(Path(__file__).parents[1])

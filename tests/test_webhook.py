@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-
 import httpx
 from telegram import Update
 
@@ -11,12 +9,7 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.db import SessionFactory
 from tests.fake_telegram import FakeTelegram
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.ports import free_port
 
 
 async def test_webhook_checks_the_secret_and_serves_updates(sessions: SessionFactory) -> None:
