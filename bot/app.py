@@ -155,7 +155,8 @@ async def _start(app: BotApplication) -> None:
 
 
 async def _stop(app: BotApplication) -> None:
-    """Close what _start opened."""
+    """Close what _start opened, and the chart worker if /stats started it."""
+    app.bot_data.charts.close()
     if app.bot_data.health is not None:
         await app.bot_data.health.stop()
     log.info("Commonplace stopped")

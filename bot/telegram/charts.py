@@ -1,8 +1,16 @@
-"""The /stats chart. matplotlib is imported on first use: an idle bot should not pay for it."""
+"""The /stats chart, drawn in a worker process of its own.
+
+matplotlib holds the GIL for the few hundred milliseconds a chart takes: drawn in the bot's
+process (even in a thread) it would stall every other chat's command meanwhile. The worker
+is started on the first /stats, so an idle bot pays neither its memory nor matplotlib's.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 
 from bot.library.stats import LibraryStats
 
@@ -47,3 +55,25 @@ def stats_chart(stats: LibraryStats) -> bytes:
         return out.getvalue()
     finally:
         pyplot.close(figure)
+
+
+class ChartWorker:
+    """Draws /stats charts in one worker process, started on first use."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    async def stats_chart(self, stats: LibraryStats) -> bytes:
+        """The PNG of ``stats_chart``, drawn without holding up the event loop."""
+        if self._pool is None:
+            # "spawn": forking a process that runs threads (the event loop's workers,
+            # the database pool) can copy a lock in its held state into the child.
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, stats_chart, stats)
+
+    def close(self) -> None:
+        """Stop the worker, if one was started; charts still being drawn are dropped."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None

@@ -15,6 +15,7 @@ from bot.db import SessionFactory, unit_of_work
 from bot.delivery.engine import DeliveryEngine
 from bot.health import HealthServer
 from bot.metrics import Metrics
+from bot.telegram.charts import ChartWorker
 
 T = TypeVar("T")
 
@@ -27,6 +28,7 @@ class BotData:
         self._sessions: SessionFactory | None = None
         self._delivery: DeliveryEngine | None = None
         self.metrics = Metrics()
+        self.charts = ChartWorker()
         self.timers: dict[int, tuple[str, float]] = {}
         self.health: HealthServer | None = None
 

@@ -96,11 +96,11 @@ async def test_the_csv_export_imports_back_without_duplicates(bot: BotHarness) -
     assert bot.db(lambda s: library_stats(s, chat_id=ALICE)).highlights == 3
 
 
-async def test_stats_sends_a_chart_and_the_numbers(bot: BotHarness) -> None:
+async def test_stats_sends_the_numbers_then_a_chart(bot: BotHarness) -> None:
     seed_library(bot)
 
-    chart = await bot.send(ALICE, "/stats")
-    numbers = await bot.next(ALICE)
+    numbers = await bot.send(ALICE, "/stats")
+    chart = await bot.next(ALICE)
 
     assert chart.photo is not None
     assert chart.photo.content.startswith(b"\x89PNG\r\n\x1a\n")

@@ -143,8 +143,8 @@ async def test_everything_interpolated_is_shown_literally(bot: BotHarness) -> No
     assert (await bot.send(ALICE, "/books")).text == (
         f"📚 Your books (1)\n\n{TRICKY_TITLE} — {TRICKY_AUTHOR} · 1"
     )
-    await bot.send(ALICE, "/stats")  # the chart
-    assert f"1 · {TRICKY_TITLE}" in (await bot.next(ALICE)).body
+    assert f"1 · {TRICKY_TITLE}" in (await bot.send(ALICE, "/stats")).body
+    assert (await bot.next(ALICE)).photo is not None  # the chart
     await bot.settle()
     highlight_id = await bot.shown_in(shown)
     await bot.press(ALICE, shown.message_id, f"tags:{highlight_id}")

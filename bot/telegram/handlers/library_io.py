@@ -18,7 +18,6 @@ from bot.library.errors import LibraryError
 from bot.library.importing import import_bytes
 from bot.library.stats import LibraryStats, library_stats
 from bot.telegram import render
-from bot.telegram.charts import stats_chart
 from bot.telegram.context import Context, require_chat, require_message, transact
 
 log = logging.getLogger(__name__)
@@ -139,11 +138,11 @@ async def export_command(update: Update, context: Context) -> None:
 
 
 async def stats_command(update: Update, context: Context) -> None:
-    """/stats: a chart and the same numbers as text."""
+    """/stats: the numbers at once, then the same as a chart."""
     chat_id = require_chat(update).id
     stats: LibraryStats = await transact(context, lambda s: library_stats(s, chat_id=chat_id))
     message = require_message(update)
-    if stats.highlights:
-        chart = await asyncio.to_thread(stats_chart, stats)
-        await message.reply_photo(InputFile(chart, filename="stats.png"))
     await message.reply_html(render.stats_text(stats))
+    if stats.highlights:
+        chart = await context.bot_data.charts.stats_chart(stats)
+        await message.reply_photo(InputFile(chart, filename="stats.png"))
