@@ -51,7 +51,7 @@ async def measure(url: str, sizes: Sizes) -> dict[str, Any]:
     """Run the load against the bot on ``url``; the fake server's answer and the bot's RSS."""
     chats = list(range(dataset.BIG_CHAT, dataset.BIG_CHAT + sizes.command_chats))
     async with RemoteFake(rate_limits=False) as fake, running_bot(url, fake) as bot:
-        # One of each command first: /stats loads its chart library on first use.
+        # One of each command first: /stats starts its chart worker on first use.
         warm = sorted(set(command_mix(1)))
         await fake.ask({"op": "load", "chats": chats[1:2], "commands": warm, "per_chat": len(warm)})
         answer = await fake.ask(
@@ -92,7 +92,7 @@ def run(sizes: Sizes, recorder: Recorder, backends: tuple[str, ...]) -> None:
             percentile(rest, 95),
             "ms",
             backend=backend,
-            note="/stats draws a chart with matplotlib in the bot's process",
+            note="/stats answers with its numbers; the chart follows, drawn in a worker process",
         )
         for command, samples in sorted(latencies.items()):
             recorder.add(
