@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 from sqlmodel import Session, col
 
-from bot.library import search_index
+from bot.library import search_index, selection
 from bot.library._sql import insert_ignore
 from bot.library.errors import LibraryError
 from bot.models import Highlight, HighlightTag, Note, Tag, table_of, utcnow
@@ -96,6 +96,8 @@ def add_tags(session: Session, *, chat_id: int, highlight_id: int, names: list[s
         table_of(HighlightTag),
         [{"highlight_id": highlight_id, "tag_id": tags[name]} for name in added],
     )
+    if added:
+        selection.rekey(session, chat_id=chat_id, highlight_ids=[highlight_id])
     return added
 
 
@@ -117,6 +119,7 @@ def remove_tags(
                 col(HighlightTag.tag_id).in_([tag_id for tag_id, _ in rows]),
             )
         )
+        selection.rekey(session, chat_id=chat_id, highlight_ids=[highlight_id])
     removed = {name for _, name in rows}
     return [name for name in wanted if name in removed]
 
@@ -207,6 +210,8 @@ def set_favorite(
     highlight = owned(session, chat_id=chat_id, highlight_id=highlight_id)
     highlight.favorite = (not highlight.favorite) if favorite is None else favorite
     highlight.updated_at = utcnow()
+    session.flush()
+    selection.rekey(session, chat_id=chat_id, highlight_ids=[highlight_id])
     return highlight.favorite
 
 

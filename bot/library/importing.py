@@ -356,7 +356,10 @@ def _import_chunk(
             book.updated += 1
         else:
             book.duplicates += 1
-    search_index.refresh(session, highlight_ids=sorted((set(targets) - stored_ids) | changed))
+    touched = sorted((set(targets) - stored_ids) | changed)
+    # New highlights were keyed at weight 1 before their tags were attached.
+    selection.rekey(session, chat_id=chat_id, highlight_ids=touched)
+    search_index.refresh(session, highlight_ids=touched)
 
 
 def _attach_tags(

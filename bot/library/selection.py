@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
+from collections.abc import Collection
 
 from sqlalchemy import bindparam, select, update
 from sqlmodel import Session, col
@@ -35,25 +36,32 @@ def draw_key(weight: float, rng: random.Random) -> float:
     return -math.log(1.0 - rng.random()) / weight
 
 
-def weights(session: Session, *, chat_id: int, mode: str) -> dict[int, float]:
-    """Every deliverable highlight's weight; discarded and weight-0 ones are left out.
+def weights(
+    session: Session, *, chat_id: int, mode: str, only: Collection[int] | None = None
+) -> dict[int, float]:
+    """Every deliverable highlight's weight (``only`` these, if given); discarded and
+    weight-0 ones are left out.
 
     ``random``: all 1. ``weighted``: the highest weight among its tags (1 when untagged),
     0 if any of its tags weighs 0, times FAVORITE_BOOST for a favorite.
     """
+    mine = [col(Highlight.chat_id) == chat_id]
+    if only is not None:
+        mine.append(col(Highlight.id).in_(only))
     rows = session.execute(
         select(col(Highlight.id), col(Highlight.favorite)).where(
-            col(Highlight.chat_id) == chat_id, col(Highlight.discarded).is_(False)
+            *mine, col(Highlight.discarded).is_(False)
         )
     ).all()
     if mode != "weighted":
         return {highlight_id: 1.0 for highlight_id, _ in rows}
+    tagged = select(col(HighlightTag.highlight_id), col(Tag.weight)).join(
+        Tag, col(Tag.id) == col(HighlightTag.tag_id)
+    )
+    if only is not None:
+        tagged = tagged.where(col(HighlightTag.highlight_id).in_(only))
     tag_weights: dict[int, list[int]] = defaultdict(list)
-    for highlight_id, weight in session.execute(
-        select(col(HighlightTag.highlight_id), col(Tag.weight))
-        .join(Tag, col(Tag.id) == col(HighlightTag.tag_id))
-        .where(col(Tag.chat_id) == chat_id)
-    ):
+    for highlight_id, weight in session.execute(tagged.where(col(Tag.chat_id) == chat_id)):
         tag_weights[highlight_id].append(weight)
     result: dict[int, float] = {}
     for highlight_id, favorite in rows:
@@ -116,6 +124,38 @@ def pick(session: Session, *, chat_id: int, rng: random.Random | None = None) ->
             return None
     session.execute(update(_HIGHLIGHT).where(_HIGHLIGHT.c.id == highlight_id).values(pending=False))
     return highlight_id
+
+
+def rekey(session: Session, *, chat_id: int, highlight_ids: Collection[int]) -> None:
+    """Re-place these highlights in the current round after their weight may have changed:
+    new from an import (keyed at weight 1 until their tags were attached), tagged,
+    untagged, made a favorite or not. Only weighted mode depends on tags and favorites.
+
+    A highlight still due this round gets a key for its new weight; one held out at
+    weight 0 joins the round again once it weighs more, and leaves it at weight 0. One
+    already delivered this round stays delivered.
+    """
+    chat = session.get(Chat, chat_id)
+    if chat is None or chat.mode != "weighted" or not highlight_ids:
+        return
+    rng = random.Random()
+    weighted = weights(session, chat_id=chat_id, mode=chat.mode, only=highlight_ids)
+    rows = session.execute(
+        select(col(Highlight.id), col(Highlight.pending), col(Highlight.shuffle_key)).where(
+            col(Highlight.chat_id) == chat_id,
+            col(Highlight.id).in_(highlight_ids),
+            col(Highlight.discarded).is_(False),
+        )
+    )
+    params = []
+    for highlight_id, pending, key in rows:
+        weight = weighted.get(highlight_id, 0.0)
+        if weight <= 0:
+            params.append({"hid": highlight_id, "key": math.inf, "is_pending": False})
+        elif pending or key == math.inf:
+            params.append({"hid": highlight_id, "key": draw_key(weight, rng), "is_pending": True})
+    if params:
+        session.execute(_REKEY, params)
 
 
 def new_keys(count: int, rng: random.Random | None = None) -> list[float]:

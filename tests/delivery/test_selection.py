@@ -113,3 +113,36 @@ def test_weighted_mode_follows_tag_weights_favorites_and_zero(sessions: SessionF
     assert counts["never"] == 0
     for name, share in (("heavy", 1 / 2), ("loved", 1 / 3), ("plain", 1 / 6)):
         assert abs(counts[name] / len(shown) - share) < 0.09, counts
+
+
+def test_weighted_mode_follows_tags_given_after_the_round_began(sessions: SessionFactory) -> None:
+    ids = load(sessions, [h(f"q{i}") for i in range(40)])
+    with unit_of_work(sessions) as session:
+        chats.set_mode(session, chat_id=CHAT, value="weighted")
+        chats.set_tag_weight(session, chat_id=CHAT, tag="skip", weight=0)
+        chats.set_tag_weight(session, chat_id=CHAT, tag="core", weight=50)
+        for text in ("q0", "q1", "q2"):
+            annotating.add_tags(session, chat_id=CHAT, highlight_id=ids[text], names=["skip"])
+        annotating.add_tags(session, chat_id=CHAT, highlight_id=ids["q3"], names=["core"])
+        annotating.add_tags(session, chat_id=CHAT, highlight_id=ids["q2"], names=["core"])
+        annotating.remove_tags(session, chat_id=CHAT, highlight_id=ids["q1"], names=["skip"])
+    # Tagged in the middle of a round: q0 and q2 (a 0 tag wins) are held out at once, q1
+    # is back, and q3 weighs 50 against 36 others at 1: first in most rounds.
+    rng = random.Random(3)
+    first_round = picks(sessions, 38, rng)
+    assert sorted(first_round) == sorted(set(ids.values()) - {ids["q0"], ids["q2"]})
+    firsts = [picks(sessions, 38, rng)[0] for _ in range(20)]
+    assert firsts.count(ids["q3"]) >= 10, firsts
+
+
+def test_weighted_mode_weighs_new_imports_by_their_tags(sessions: SessionFactory) -> None:
+    load(sessions, [h(f"old {i}") for i in range(20)])
+    with unit_of_work(sessions) as session:
+        chats.set_mode(session, chat_id=CHAT, value="weighted")
+        chats.set_tag_weight(session, chat_id=CHAT, tag="skip", weight=0)
+    rng = random.Random(5)
+    shown = picks(sessions, 5, rng)
+    more = load(sessions, [h("late, skipped", tags=["skip"]), h("late, kept", tags=["other"])])
+    rest = picks(sessions, 16, rng)
+    # The round ends with the 15 old ones left and the late kept one; the skipped never.
+    assert sorted(shown + rest) == sorted(set(more.values()) - {more["late, skipped"]})
