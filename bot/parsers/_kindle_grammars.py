@@ -147,6 +147,7 @@ _GRAMMARS: tuple[_Grammar, ...] = tuple(
         r"的(?P<kind>标注|笔记|书签) \| 添加于 " + _DATE_CJK,
     )
 )
+_new_tuple = tuple.__new__
 _PM = {"PM", "pm", "Pm", "pM", "下午", "午後"}
 
 
@@ -176,6 +177,11 @@ class DetailsReader:
                 return details
         return read_by_keywords(line)
 
+    @property
+    def grammar(self) -> _Grammar:
+        """The grammar of the language that matched last, for a caller's own record loop."""
+        return self._last
+
     def read_record(self, text: str, position: int) -> tuple[str, Details, str, int] | None:
         """Read a whole record in the last language, from the newline before its title.
 
@@ -187,7 +193,7 @@ class DetailsReader:
         match = grammar.record.match(text, position)
         if match is None:
             return None
-        details = _from_grammar(grammar.record_fields(groups := match.groups()))
+        details = from_fields(grammar.record_fields(groups := match.groups()))
         if details is None:
             return None
         return groups[0], details, groups[-1], match.end()
@@ -195,10 +201,10 @@ class DetailsReader:
 
 def _read_with(grammar: _Grammar, line: str) -> Details | None:
     match = grammar.line.fullmatch(line)
-    return None if match is None else _from_grammar(grammar.line_fields(match.groups()))
+    return None if match is None else from_fields(grammar.line_fields(match.groups()))
 
 
-def _from_grammar(fields: _Fields) -> Details | None:
+def from_fields(fields: _Fields) -> Details | None:
     """Build the details from a grammar's fields; None for a kind word no device writes."""
     kind_word, page, raw_start, raw_end, year, month, day, hour, minute, second, meridiem = fields
     kind = KIND_WORDS.get(kind_word) or KIND_WORDS.get(kind_word.lower())
@@ -232,4 +238,5 @@ def _from_grammar(fields: _Fields) -> Details | None:
             )
         except ValueError:
             added = None  # An impossible date (31 February): the clipping stays, undated.
-    return Details(kind, page or None, start, end, added)
+    # tuple.__new__ skips the named tuple's own __new__, a Python call per record.
+    return _new_tuple(Details, (kind, page or None, start, end, added))

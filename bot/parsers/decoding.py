@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import io
+from collections.abc import Iterable, Iterator
 
 from bot.parsers.records import ParseError
 
@@ -72,3 +74,95 @@ def _bomless_utf16(sample: bytes) -> str | None:
     if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
         return "utf-16-be"
     return None
+
+
+BLOCK = 1 << 20
+"""Bytes read and decoded at a time when a file is streamed."""
+
+
+class NotUtf8(Exception):
+    """A stream taken for UTF-8 has a byte that is not: read it again as cp1252."""
+
+
+def decode_stream(chunks: Iterable[bytes], *, legacy: bool = False) -> Iterator[str]:
+    """Decode a file piece by piece, as ``decode_bytes`` decodes it whole.
+
+    Yields text with newlines normalised and BOMs dropped, never splitting a CRLF. Raises
+    ParseError as ``decode_bytes`` does (an empty file only once all of it was read), and
+    NotUtf8 when text taken for UTF-8 turns out not to be; the caller then streams the file
+    again with ``legacy=True`` (cp1252), as ``decode_bytes`` would have decoded it.
+    """
+    pieces = _lookahead(_nonempty(chunks))
+    head = b""
+    last = False
+    # The encoding is chosen from the first _BINARY_SAMPLE bytes, as decode_bytes does.
+    while len(head) < _BINARY_SAMPLE and not last:
+        piece, last = next(pieces, (b"", True))
+        head += piece
+    if not head.strip() and last:
+        raise ParseError("The file is empty.")
+    encoding, skip = _stream_encoding(head, legacy=legacy)
+    decoder = codecs.getincrementaldecoder(encoding)(
+        errors="replace" if encoding == "cp1252" else "strict"
+    )
+    # Holds back a CR that ends one piece, in case the next one starts with its LF.
+    newlines = io.IncrementalNewlineDecoder(None, translate=True)
+    blank = True
+    sampled = False
+    piece = head[skip:]
+    while True:
+        try:
+            text = decoder.decode(piece, final=last)
+        except UnicodeDecodeError:
+            if encoding == "utf-8" and not legacy:
+                raise NotUtf8 from None
+            if skip:
+                raise ParseError(
+                    f"The file starts like {encoding.upper()} text but is not valid {encoding}."
+                ) from None
+            raise ParseError("This is a binary file, not a text export of highlights.") from None
+        if not sampled:
+            sampled = True
+            sample = text[:_BINARY_SAMPLE]
+            if sample and sum(ch in _CONTROL for ch in sample) > max(2, len(sample) // 100):
+                raise ParseError("This is a binary file, not a text export of highlights.")
+        text = newlines.decode(text, final=last)
+        if "\ufeff" in text:
+            text = text.replace("\ufeff", "")
+        if blank and text and not text.isspace():
+            blank = False
+        if text:
+            yield text
+        if last:
+            break
+        piece, last = next(pieces, (b"", True))
+    if blank:
+        raise ParseError("The file is empty.")
+
+
+def _stream_encoding(head: bytes, *, legacy: bool) -> tuple[str, int]:
+    """The encoding of a file from its first bytes, and the length of its BOM."""
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding, len(bom)
+    if b"\x00" in head[:_BINARY_SAMPLE]:
+        utf16 = _bomless_utf16(head[:_BINARY_SAMPLE])
+        if utf16 is None:
+            raise ParseError("This is a binary file, not a text export of highlights.")
+        return utf16, 0
+    return ("cp1252" if legacy else "utf-8"), 0
+
+
+def _nonempty(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    return (chunk for chunk in chunks if chunk)
+
+
+def _lookahead(chunks: Iterator[bytes]) -> Iterator[tuple[bytes, bool]]:
+    """Each piece with whether it is the last one."""
+    previous = next(chunks, None)
+    if previous is None:
+        return
+    for chunk in chunks:
+        yield previous, False
+        previous = chunk
+    yield previous, True

@@ -11,12 +11,12 @@ from __future__ import annotations
 import gc
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import attrgetter
 
-from bot.parsers._kindle_grammars import DetailsReader
+from bot.parsers._kindle_grammars import DetailsReader, from_fields
 from bot.parsers._kindle_meta import ClipKind, Details, split_title
 from bot.parsers.records import (
     Kind,
@@ -79,77 +79,183 @@ def parse(text: str) -> ParseResult:
 
     Raises ParseError for a file that is cut off or has no Kindle records at all.
     """
-    text = "\n" + _normalise(text)
-    if not text.strip():
-        raise ParseError("The file is empty.")
+    text = _normalise(text)
+    return parse_blocks(text[start : start + _BLOCK] for start in range(0, len(text), _BLOCK))
+
+
+def parse_blocks(blocks: Iterable[str]) -> ParseResult:
+    """``parse`` for text that arrives in blocks, with newlines already normalised.
+
+    The records are read as the blocks arrive, so only the clips, never the whole text,
+    are held until the edits, repeats and notes are resolved at the end of the file.
+    """
     with _gc_paused():
         result = ParseResult(format=NAME)
-        clips = _read_clips(text, result.skipped)
-        _resolve(clips)
+        reader = _ClipReader(result.skipped)
+        blank = True
+        for segment in _segments(blocks):
+            if blank and not segment.isspace():
+                blank = False
+            reader.read(segment)
+        if blank:
+            raise ParseError("The file is empty.")
+        clips = reader.finish()
+        _resolve(reader)
         result.highlights = [_record(clip) for clip in clips if clip.kept]
+        # Freed before the collector is back: it would otherwise go over every clip once.
+        del clips, reader
     return result
 
 
-def _read_clips(text: str, skipped: list[Skipped]) -> list[_Clip]:
-    """Read every highlight and note record in file order, listing what is skipped and why."""
-    clips: list[_Clip] = []
-    books: dict[str, _Book] = {}
-    reader = DetailsReader()
-    recognised = 0
-    # The first sign of a cut-off file; raised at the end unless nothing at all was Kindle's.
-    problem: ParseError | None = None
-    # text[position] is the newline that ends line `line`: the previous separator, or line 0.
-    position = line = 0
-    size = len(text)
-    while position < size:
-        details: Details | None
-        record = reader.read_record(text, position)
-        if record is not None:
-            title, details, body, position = record
-            start = line + 1
-            line += 5
-        else:
-            start, lines, position, line, closed = _chunk_at(text, position, line)
-            if not lines:
-                continue
-            details = reader.read(lines[1]) if len(lines) > 1 else None
-            if not closed:
-                if details is not None:
+_BLOCK = 1 << 20
+_CLOSED_SEPARATOR = re.compile(r"\n==========[ \t]*\n")
+
+
+def _segments(blocks: Iterable[str]) -> Iterator[str]:
+    """Cut the text into runs of whole records, each from the newline before its first
+    record (a newline is put in front of the text, so a separator on the first line is
+    found too) to the end of its last separator line."""
+    pending = "\n"
+    for block in blocks:
+        pending += block
+        cut = _last_separator_end(pending)
+        if cut > 0:
+            yield pending[:cut]
+            pending = pending[cut:]
+    yield pending
+
+
+def _last_separator_end(text: str) -> int:
+    """Where the newline after the last complete separator line is; 0 if there is none."""
+    end = len(text)
+    while (found := text.rfind("\n==========", 0, end)) >= 0:
+        if (match := _CLOSED_SEPARATOR.match(text, found)) is not None:
+            return match.end() - 1
+        end = found + len("\n==========") - 1
+    return 0
+
+
+class _ClipReader:
+    """Reads the highlight and note records of a file in order, run of records by run."""
+
+    def __init__(self, skipped: list[Skipped]) -> None:
+        self.skipped = skipped
+        self.clips: list[_Clip] = []
+        self.books: dict[str, _Book] = {}
+        self.reader = DetailsReader()
+        self.recognised = 0
+        # The first sign of a cut-off file; raised at the end unless nothing at all was Kindle's.
+        self.problem: ParseError | None = None
+        self.line = 0
+        self.done = False
+        # The first half of resolving, done as each clip is read, while its text is fresh
+        # in the CPU cache: a pass over all the clips afterwards cost a quarter of the parse.
+        # Identical text in the same book is one highlight, kept where it first appeared.
+        # Every version of a highlight is a target for notes, so a note on an old range
+        # still lands.
+        self.notes: list[_Clip] = []
+        self.first_of: dict[tuple[_Book, str], _Clip] = {}
+        self.anchors: dict[_Anchor, list[_Clip]] = {}
+
+    def read(self, text: str) -> None:
+        """Read the records of one run: ``text`` starts with the newline that ends the line
+        the reader is at (the previous separator, or line 0)."""
+        if self.done:
+            return
+        clips = self.clips
+        skipped = self.skipped
+        books = self.books
+        reader = self.reader
+        recognised = self.recognised
+        line = self.line
+        notes, first_of, anchors = self.notes, self.first_of, self.anchors
+        note_kind = ClipKind.NOTE
+        # DetailsReader.read_record, written out: this loop runs once per record.
+        grammar = reader.grammar
+        position = 0
+        size = len(text)
+        while position < size:
+            details: Details | None
+            match = grammar.record.match(text, position)
+            if (
+                match is not None
+                and (details := from_fields(grammar.record_fields(groups := match.groups())))
+                is not None
+            ):
+                title, body, position = groups[0], groups[-1], match.end()
+                start = line + 1
+                line += 5
+            else:
+                start, lines, position, line, closed = _chunk_at(text, position, line)
+                if not lines:
+                    continue
+                details = reader.read(lines[1]) if len(lines) > 1 else None
+                grammar = reader.grammar  # the language that matched last
+                if not closed:
+                    if details is not None:
+                        recognised += 1
+                    why = "its last clipping is not closed by a '==========' line"
+                    self.problem = self.problem or _cut_off(why, start)
+                    self.done = True
+                    break
+                if details is None:
+                    if len(lines) < 2 or not lines[1].strip():
+                        why = "a clipping has a title but no details"
+                        self.problem = self.problem or _cut_off(why, start)
+                    else:
+                        skipped.append(_unrecognised(lines, start))
+                    continue
+                if len(lines) < 3:
                     recognised += 1
-                why = "its last clipping is not closed by a '==========' line"
-                problem = problem or _cut_off(why, start)
-                break
-            if details is None:
-                if len(lines) < 2 or not lines[1].strip():
-                    problem = problem or _cut_off("a clipping has a title but no details", start)
-                else:
-                    skipped.append(_unrecognised(lines, start))
+                    why = "a clipping ends right after its details"
+                    self.problem = self.problem or _cut_off(why, start)
+                    continue
+                title, body = lines[0], "\n".join(lines[2:])
+            recognised += 1
+            book = books.get(title)
+            if book is None:
+                book = books[title] = split_title(title)
+            body = body.strip()
+            kind = details.kind
+            if kind is ClipKind.BOOKMARK or not body or body[0] == "<":
+                reason = _skip_reason(kind, body)
+                if reason is not None:
+                    skipped.append(Skipped(reason, start, book[0]))
+                    continue
+            clip = _Clip(recognised, start, book, details, body)
+            clips.append(clip)
+            if kind is note_kind:
+                notes.append(clip)
                 continue
-            if len(lines) < 3:
-                recognised += 1
-                problem = problem or _cut_off("a clipping ends right after its details", start)
+            # _squash and _anchor, written out: this runs once per clip.
+            if not body.isprintable() or "  " in body:
+                body = " ".join(body.split())
+            first = first_of.setdefault((book, body), clip)
+            if first is not clip:
+                clip.repeats = first
+            if (end := details.location_end) is not None:
+                anchor: _Anchor = (book, end)
+            elif (page := details.page) is not None:
+                anchor = (book, page)
+            else:
                 continue
-            title, body = lines[0], "\n".join(lines[2:])
-        recognised += 1
-        book = books.get(title)
-        if book is None:
-            book = books[title] = split_title(title)
-        body = body.strip()
-        kind = details.kind
-        if kind is ClipKind.BOOKMARK or not body or body[0] == "<":
-            reason = _skip_reason(kind, body)
-            if reason is not None:
-                skipped.append(Skipped(reason, start, book[0]))
-                continue
-        clips.append(_Clip(recognised, start, book, details, body))
-    if not recognised:
-        raise ParseError(
-            "This is not a Kindle 'My Clippings.txt': no clipping in it has a details line "
-            "such as '- Your Highlight on page 1 | Location 10-12 | Added on ...'."
-        )
-    if problem is not None:
-        raise problem
-    return clips
+            if (targets := anchors.get(anchor)) is None:
+                anchors[anchor] = [clip]
+            else:
+                targets.append(clip)
+        self.recognised = recognised
+        self.line = line
+
+    def finish(self) -> list[_Clip]:
+        """Every readable clip in file order, or ParseError for a file that is not whole."""
+        if not self.recognised:
+            raise ParseError(
+                "This is not a Kindle 'My Clippings.txt': no clipping in it has a details "
+                "line such as '- Your Highlight on page 1 | Location 10-12 | Added on ...'."
+            )
+        if self.problem is not None:
+            raise self.problem
+        return self.clips
 
 
 def _chunk_at(text: str, position: int, line: int) -> tuple[int, list[str], int, int, bool]:
@@ -215,48 +321,37 @@ def _skip_reason(kind: ClipKind, body: str) -> str | None:
     return None
 
 
-def _resolve(clips: list[_Clip]) -> None:
+def _resolve(reader: _ClipReader) -> None:
     """Mark the clips to keep and attach the notes; repeats and old edits are folded in."""
-    notes: list[_Clip] = []
-    # Identical text in the same book is one highlight, kept where it first appeared. Every
-    # version of a highlight is a target for notes, so a note on an old range still lands.
-    first_of: dict[tuple[_Book, str], _Clip] = {}
-    anchors: dict[_Anchor, list[_Clip]] = {}
-    for clip in clips:
-        if clip.details.kind is ClipKind.NOTE:
-            notes.append(clip)
-            continue
-        first = first_of.setdefault((clip.book, _squash(clip.text)), clip)
-        if first is not clip:
-            clip.repeats = first
-        if (anchor := _anchor(clip)) is not None:
-            if (targets := anchors.get(anchor)) is None:
-                anchors[anchor] = [clip]
-            else:
-                targets.append(clip)
+    first_of, anchors = reader.first_of, reader.anchors
     # An edit on the device appends the new version, same start, same first words: the last
     # version wins. Two different passages that merely start at one location are both kept.
-    latest: dict[tuple[_Book, int], list[_Clip]] = {}
+    # Most places hold one version: a list is made only for a second.
+    latest: dict[tuple[_Book, int], _Clip | list[_Clip]] = {}
     replaced: dict[int, _Clip] = {}
     for clip in first_of.values():
+        clip.kept = True
         if (start := clip.details.location_start) is None:
-            clip.kept = True
             continue
-        versions = latest.setdefault((clip.book, start), [])
+        place = (clip.book, start)
+        versions = latest.get(place)
+        if versions is None:
+            latest[place] = clip
+            continue
+        if isinstance(versions, _Clip):
+            versions = latest[place] = [versions]
         for index, older in enumerate(versions):
             if _same_passage(older.text, clip.text):
                 versions[index] = clip
                 replaced[older.order] = clip
+                older.kept = False
                 break
         else:
             versions.append(clip)
-    for versions in latest.values():
-        for clip in versions:
-            clip.kept = True
 
     lone: set[tuple[_Anchor | None, _Book, str]] = set()
     attached: dict[int, set[str]] = {}
-    for note in notes:
+    for note in reader.notes:
         anchor = _anchor(note)
         found = anchors.get(anchor) if anchor is not None else None
         squashed = _squash(note.text)
@@ -324,8 +419,8 @@ def _record(clip: _Clip) -> ParsedHighlight:
         location_type = LocationType.PAGE
         first = _PAGE_RANGE.split(details.page, maxsplit=1)[0]
         start = int(first) if first.isdecimal() else None
-    # The leading fields go by position: building 100,000 records by keyword alone took
-    # twice as long. The tests pin this order of ParsedHighlight's fields.
+    # Every field goes by position: building 100,000 records by keyword alone took twice
+    # as long. The tests pin this order of ParsedHighlight's fields.
     return ParsedHighlight(
         clip.book[0],  # book_title
         clip.text,  # text
@@ -334,7 +429,12 @@ def _record(clip: _Clip) -> ParsedHighlight:
         location,  # location
         location_type,  # location_type
         start,  # location_start
-        highlighted_at=details.added,
-        notes=clip.notes or [],
-        line=clip.line,
+        None,  # chapter
+        None,  # color
+        details.added,  # highlighted_at
+        [],  # tags
+        clip.notes or [],  # notes
+        False,  # favorite
+        False,  # discarded
+        clip.line,  # line
     )

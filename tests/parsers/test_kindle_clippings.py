@@ -644,9 +644,9 @@ def spaced_line(lines: list[str], line: int) -> int:
     return line + 1 + lines[: line - 1].count(SEPARATOR)
 
 
-def test_parsed_highlight_leading_fields_keep_their_order() -> None:
-    # kindle_clippings builds records with these fields by position, for speed.
-    assert [f.name for f in fields(ParsedHighlight)][:7] == [
+def test_parsed_highlight_fields_keep_their_order() -> None:
+    # kindle_clippings builds records with every field by position, for speed.
+    assert [f.name for f in fields(ParsedHighlight)] == [
         "book_title",
         "text",
         "author",
@@ -654,6 +654,14 @@ def test_parsed_highlight_leading_fields_keep_their_order() -> None:
         "location",
         "location_type",
         "location_start",
+        "chapter",
+        "color",
+        "highlighted_at",
+        "tags",
+        "notes",
+        "favorite",
+        "discarded",
+        "line",
     ]
 
 
