@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -80,24 +80,31 @@ def schedule_new_chats(
     return count
 
 
-def _insert_claim(session: Session, chat_id: int, day: date, now: datetime) -> int | None:
-    """Insert the (chat, day) claim; None when that day is claimed already."""
+def _insert_claims(session: Session, days: dict[int, date], now: datetime) -> dict[int, int]:
+    """Insert the (chat, day) claims in one statement; delivery id by chat, for those new."""
+    if not days:
+        return {}
     dialect = session.get_bind().dialect.name
     insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
     statement = (
         insert(_DELIVERY)
         .values(
-            chat_id=chat_id,
-            local_date=day,
-            status=CLAIMED,
-            attempts=0,
-            claimed_at=now,
-            updated_at=now,
+            [
+                {
+                    "chat_id": chat_id,
+                    "local_date": day,
+                    "status": CLAIMED,
+                    "attempts": 0,
+                    "claimed_at": now,
+                    "updated_at": now,
+                }
+                for chat_id, day in days.items()
+            ]
         )
         .on_conflict_do_nothing()
-        .returning(_DELIVERY.c.id)
+        .returning(_DELIVERY.c.id, _DELIVERY.c.chat_id)
     )
-    return session.execute(statement).scalar_one_or_none()
+    return {chat_id: delivery_id for delivery_id, chat_id in session.execute(statement).all()}
 
 
 def claim_due(
@@ -111,10 +118,12 @@ def claim_due(
     """Claim today's delivery for chats that are due and pick their highlights.
 
     Only the chat's current local day is ever claimed: a day the bot missed entirely is
-    skipped, never sent late. Returns how many deliveries were claimed.
+    skipped, never sent late. Returns how many deliveries were claimed. The chats' new due
+    times, the claims and the picks each take one statement for the whole batch (only the
+    pick itself is one chat at a time).
     """
     due = (
-        select(Chat)
+        select(col(Chat.id), col(Chat.timezone), col(Chat.delivery_time), col(Chat.next_due_date))
         .where(
             col(Chat.next_due_at) <= now,
             col(Chat.active).is_(True),
@@ -126,31 +135,50 @@ def claim_due(
     if session.get_bind().dialect.name == "postgresql":
         # Several instances share the work; each takes chats the others are not holding.
         due = due.with_for_update(skip_locked=True)
-    claimed = 0
-    for chat in session.execute(due).scalars().all():
-        zone_name = chat.timezone or default_timezone
+    schedule: list[dict[str, object]] = []
+    days: dict[int, date] = {}
+    for chat_id, timezone, delivery_time, next_due_date in session.execute(due).all():
+        zone_name = timezone or default_timezone
         today = local_date(now, zone_name)
-        day = chat.next_due_date or today
+        day = next_due_date or today
         if day < today:
             day = today
-            if due_at(today, chat.delivery_time, zone_name) > now:
-                chat.next_due_date = today
-                chat.next_due_at = due_at(today, chat.delivery_time, zone_name)
+            if due_at(today, delivery_time, zone_name) > now:
+                schedule.append(
+                    {
+                        "b_id": chat_id,
+                        "b_date": today,
+                        "b_at": due_at(today, delivery_time, zone_name),
+                    }
+                )
                 continue
-        delivery_id = _insert_claim(session, chat.id, day, now)
-        chat.next_due_date, chat.next_due_at = next_due(
-            now, chat.delivery_time, zone_name, last_claimed=day
+        days[chat_id] = day
+        next_date, next_at = next_due(now, delivery_time, zone_name, last_claimed=day)
+        schedule.append({"b_id": chat_id, "b_date": next_date, "b_at": next_at})
+    if schedule:
+        chat = table_of(Chat)
+        session.execute(
+            update(chat)
+            .where(chat.c.id == bindparam("b_id"))
+            .values(next_due_date=bindparam("b_date"), next_due_at=bindparam("b_at")),
+            schedule,
         )
-        if delivery_id is None:
-            continue
-        highlight_id = pick(session, chat_id=chat.id, rng=rng)
+    new = _insert_claims(session, days, now)
+    picked = {
+        delivery_id: pick(session, chat_id=chat_id, rng=rng)
+        for chat_id, delivery_id in sorted(new.items())
+    }
+    if picked:
         session.execute(
             update(_DELIVERY)
-            .where(_DELIVERY.c.id == delivery_id)
-            .values(highlight_id=highlight_id, status=CLAIMED if highlight_id else EMPTY)
+            .where(_DELIVERY.c.id == bindparam("b_id"))
+            .values(highlight_id=bindparam("b_highlight"), status=bindparam("b_status")),
+            [
+                {"b_id": d, "b_highlight": h, "b_status": CLAIMED if h else EMPTY}
+                for d, h in picked.items()
+            ],
         )
-        claimed += highlight_id is not None
-    return claimed
+    return sum(h is not None for h in picked.values())
 
 
 def claimed(session: Session, *, limit: int = 500) -> list[Claim]:
@@ -177,6 +205,59 @@ def start_sending(session: Session, *, delivery_id: int, now: datetime) -> bool:
         .values(status=SENDING, attempts=_DELIVERY.c.attempts + 1, updated_at=now)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def start_sending_many(session: Session, *, delivery_ids: list[int], now: datetime) -> set[int]:
+    """Take many claimed deliveries in one compare-and-set; the ids this process now holds."""
+    if not delivery_ids:
+        return set()
+    taken = session.execute(
+        update(_DELIVERY)
+        .where(_DELIVERY.c.id.in_(delivery_ids), _DELIVERY.c.status == CLAIMED)
+        .values(status=SENDING, attempts=_DELIVERY.c.attempts + 1, updated_at=now)
+        .returning(_DELIVERY.c.id)
+    )
+    return set(taken.scalars())
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a send ended, to be written with others: see ``finish_many``."""
+
+    delivery_id: int
+    status: str
+    message_id: int | None = None
+    error: str | None = None
+    refused_chat: int | None = None
+    """The chat that refused the bot for good: it becomes inactive."""
+
+
+def finish_many(session: Session, *, outcomes: list[Outcome], now: datetime) -> None:
+    """Write many deliveries' outcomes in one statement (and deactivate refusing chats)."""
+    if not outcomes:
+        return
+    session.execute(
+        update(_DELIVERY)
+        .where(_DELIVERY.c.id == bindparam("b_id"))
+        .values(
+            status=bindparam("b_status"),
+            message_id=bindparam("b_message"),
+            error=bindparam("b_error"),
+            updated_at=now,
+        ),
+        [
+            {
+                "b_id": o.delivery_id,
+                "b_status": o.status,
+                "b_message": o.message_id,
+                "b_error": o.error,
+            }
+            for o in outcomes
+        ],
+    )
+    for o in outcomes:
+        if o.refused_chat is not None:
+            set_active(session, chat_id=o.refused_chat, active=False)
 
 
 def _finish(

@@ -9,16 +9,17 @@ everyone for its ``retry_after``, and a send whose outcome is unknown is never r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import random
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlmodel import Session
 from telegram import Bot
@@ -27,13 +28,14 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.db import SessionFactory, unit_of_work
 from bot.delivery import claims
-from bot.library.browsing import get_highlight
-from bot.library.messages import remember_messages
-from bot.library.views import HighlightView
+from bot.library.messages import remember_shown
+from bot.library.views import HighlightView, load_owned_views
 from bot.telegram import render
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 Clock = Callable[[], datetime]
 
 OVERALL_PER_SECOND = 29.0
@@ -122,7 +124,13 @@ class TickReport:
 
 
 class DeliveryEngine:
-    """Claims due deliveries and sends them. One per process; ticks never overlap."""
+    """Claims due deliveries and sends them. One per process; ticks never overlap.
+
+    ``bot`` is the plain ``Bot`` (no ``AIORateLimiter``) deliveries go through: the
+    limiter's own retries would bypass the pacer and turn one 429 into a storm. The engine
+    opens its transport for the ticks that send and closes it afterwards. Without one, a
+    tick sends through the bot it is given.
+    """
 
     def __init__(
         self,
@@ -133,8 +141,10 @@ class DeliveryEngine:
         pacer: Pacer | None = None,
         concurrency: int = 64,
         rng: random.Random | None = None,
+        bot: Bot | None = None,
     ) -> None:
         self._sessions = sessions
+        self._bot = bot
         self._default_timezone = default_timezone
         self._clock = clock
         self._pacer = pacer or Pacer()
@@ -153,7 +163,7 @@ class DeliveryEngine:
 
         return await asyncio.to_thread(run)
 
-    async def tick(self, bot: Bot) -> TickReport:
+    async def tick(self, bot: Bot | None = None) -> TickReport:
         """Claim everything due now and send it; skipped if the previous tick still runs.
 
         Claiming and sending overlap: the first highlights go out while later chats are
@@ -169,11 +179,15 @@ class DeliveryEngine:
             for chat_id, day in report.recovered:
                 log.warning("delivery to chat %s for %s may or may not have arrived", chat_id, day)
             await self._db(lambda s: claims.schedule_new_chats(s, now=now, default_timezone=zone))
+            sender = self._bot or bot
+            if sender is None:
+                raise ValueError("the engine has no bot of its own: pass one to tick")
             claimed_more = asyncio.Event()
             hungry = asyncio.Event()
             claiming = asyncio.create_task(self._claim_all(now, report, claimed_more, hungry))
             try:
-                await self._send_claimed(bot, report, claiming, claimed_more, hungry)
+                async with self._transport(sender):
+                    await self._send_claimed(sender, report, claiming, claimed_more, hungry)
             finally:
                 if not claiming.done():
                     claiming.cancel()
@@ -188,6 +202,22 @@ class DeliveryEngine:
                 report.retried,
             )
         return report
+
+    @contextlib.asynccontextmanager
+    async def _transport(self, bot: Bot) -> AsyncIterator[None]:
+        """Open the engine's own bot's HTTP transport for one tick (not a bot it was given).
+
+        Only the transport: ``Bot.initialize`` would also ask Telegram ``getMe``, which
+        sending does not need.
+        """
+        if bot is not self._bot:
+            yield
+            return
+        await bot.request.initialize()  # the one sendMessage uses; getUpdates is not called
+        try:
+            yield
+        finally:
+            await bot.request.shutdown()
 
     async def _claim_all(
         self,
@@ -231,8 +261,14 @@ class DeliveryEngine:
         A delivery is taken once per tick: one released after a 429 waits for the next.
         """
         limit = asyncio.Semaphore(self._concurrency)
-        starts = _Batcher(self._sessions)
-        outcomes = _Batcher(self._sessions)
+        # Each batch reads the clock when it runs: a long tick's later sends must not look
+        # stale to another instance's ``recover_stale``.
+        starts: _Batcher[claims.Claim, HighlightView | None] = _Batcher(
+            self._sessions, partial(_start, clock=self._clock)
+        )
+        outcomes: _Batcher[_Done, None] = _Batcher(
+            self._sessions, partial(_finish, clock=self._clock)
+        )
         seen: set[int] = set()
         running: set[asyncio.Task[None]] = set()
 
@@ -270,29 +306,24 @@ class DeliveryEngine:
         bot: Bot,
         claim: claims.Claim,
         report: TickReport,
-        starts: _Batcher,
-        outcomes: _Batcher,
+        starts: _Batcher[claims.Claim, HighlightView | None],
+        outcomes: _Batcher[_Done, None],
     ) -> None:
-        now = self._clock()
-
-        def begin(session: Session) -> tuple[bool, HighlightView | None]:
-            # Take the delivery (compare-and-set) and read what to send, in one transaction.
-            if not claims.start_sending(session, delivery_id=claim.delivery_id, now=now):
-                return False, None
-            view = get_highlight(session, chat_id=claim.chat_id, highlight_id=claim.highlight_id)
-            return True, view
-
-        mine, view = await starts.run(begin)
-        if not mine:
+        # Take the delivery (compare-and-set) and read what to send, in one transaction
+        # shared with the other deliveries starting now.
+        try:
+            view = await starts.run(claim)
+        except _NotMine:
             return
-        outcome: Callable[[Session], object]
+        outcome: claims.Outcome
+        message_ids: list[int] = []
         try:
             if view is None:
                 raise LookupError("the picked highlight was deleted before it was sent")
             message_ids = await self._send_parts(bot, claim.chat_id, view)
         except RetryAfter as error:
             report.retried += 1
-            outcome = self._finish_later(claim, f"rate limited: {error}")
+            outcome = self._outcome(claim, claims.CLAIMED, f"rate limited: {error}")
         except Forbidden as error:
             report.refused += 1
             outcome = self._refused(claim, str(error))
@@ -303,18 +334,20 @@ class DeliveryEngine:
             else:
                 log.error("Telegram rejected the delivery to chat %s: %s", claim.chat_id, error)
                 report.refused += 1
-                outcome = self._failed(claim, error.message)
+                outcome = self._outcome(claim, claims.FAILED, error.message)
         except (TimedOut, NetworkError) as error:
             report.unknown += 1
-            outcome = self._unknown(claim, str(error) or type(error).__name__)
+            reason = str(error) or type(error).__name__
+            log.warning("delivery to chat %s: outcome unknown (%s)", claim.chat_id, reason)
+            outcome = self._outcome(claim, claims.UNKNOWN, reason)
         except LookupError as error:
-            outcome = self._failed(claim, str(error))
+            outcome = self._outcome(claim, claims.FAILED, str(error))
         else:
             report.sent += 1
-            outcome = self._sent(claim, message_ids)
+            outcome = claims.Outcome(claim.delivery_id, claims.SENT, message_id=message_ids[-1])
         # Still holding its concurrency slot: a send whose outcome is not yet written counts
         # as in flight, so a crash leaves at most ``concurrency`` deliveries unknown.
-        await outcomes.run(outcome)
+        await outcomes.run(_Done(claim, outcome, message_ids))
 
     async def _send_parts(self, bot: Bot, chat_id: int, view: HighlightView) -> list[int]:
         """Send every part of the highlight, buttons on the last; their message ids."""
@@ -345,62 +378,85 @@ class DeliveryEngine:
                 self._pacer.answered(ticket, chat_id)
         raise AssertionError("unreachable")
 
-    def _sent(self, claim: claims.Claim, message_ids: list[int]) -> Callable[[Session], None]:
-        now = self._clock()
+    @staticmethod
+    def _outcome(claim: claims.Claim, status: str, error: str) -> claims.Outcome:
+        return claims.Outcome(claim.delivery_id, status, error=error)
 
-        def work(session: Session) -> None:
-            claims.mark_sent(
-                session, delivery_id=claim.delivery_id, message_id=message_ids[-1], now=now
-            )
-            remember_messages(
-                session,
-                chat_id=claim.chat_id,
-                message_ids=message_ids,
-                highlight_id=claim.highlight_id,
-            )
-
-        return work
-
-    def _unknown(self, claim: claims.Claim, error: str) -> Callable[[Session], None]:
-        now = self._clock()
-        log.warning("delivery to chat %s: outcome unknown (%s)", claim.chat_id, error)
-        return lambda s: claims.mark_unknown(s, delivery_id=claim.delivery_id, error=error, now=now)
-
-    def _refused(self, claim: claims.Claim, error: str) -> Callable[[Session], None]:
-        now = self._clock()
+    @staticmethod
+    def _refused(claim: claims.Claim, error: str) -> claims.Outcome:
         log.info("chat %s refused delivery (%s); it is now inactive", claim.chat_id, error)
-        return lambda s: claims.mark_refused(
-            s, delivery_id=claim.delivery_id, chat_id=claim.chat_id, error=error, now=now
+        return claims.Outcome(
+            claim.delivery_id, claims.FAILED, error=error, refused_chat=claim.chat_id
         )
 
-    def _failed(self, claim: claims.Claim, error: str) -> Callable[[Session], None]:
-        now = self._clock()
-        return lambda s: claims.mark_failed(s, delivery_id=claim.delivery_id, error=error, now=now)
 
-    def _finish_later(self, claim: claims.Claim, error: str) -> Callable[[Session], None]:
-        now = self._clock()
-        return lambda s: claims.release(s, delivery_id=claim.delivery_id, error=error, now=now)
+class _NotMine(Exception):
+    """Another process took this delivery first."""
 
 
-class _Batcher:
-    """Runs small units of work in shared transactions: one commit for many deliveries.
+@dataclass(frozen=True, slots=True)
+class _Done:
+    claim: claims.Claim
+    outcome: claims.Outcome
+    message_ids: list[int]
 
-    Every caller waits for its own result. Work that arrives within a few milliseconds is
-    batched (SQLite has one writer at a time, and each commit costs a sync); if a batch
-    fails, its work is run again one by one, so one bad row never costs the others.
+
+def _start(
+    session: Session, claims_: list[claims.Claim], *, clock: Clock
+) -> list[HighlightView | None | _NotMine]:
+    """Take these deliveries (one compare-and-set) and load their highlights (a few reads)."""
+    mine = claims.start_sending_many(
+        session, delivery_ids=[c.delivery_id for c in claims_], now=clock()
+    )
+    views = load_owned_views(
+        session, owners={c.highlight_id: c.chat_id for c in claims_ if c.delivery_id in mine}
+    )
+    return [views.get(c.highlight_id) if c.delivery_id in mine else _NotMine() for c in claims_]
+
+
+def _finish(session: Session, done: list[_Done], *, clock: Clock) -> list[None]:
+    """Write these outcomes, and which messages show which highlight, in a few statements."""
+    claims.finish_many(session, outcomes=[d.outcome for d in done], now=clock())
+    remember_shown(
+        session,
+        shown=[
+            (d.claim.chat_id, message_id, d.claim.highlight_id)
+            for d in done
+            if d.outcome.status == claims.SENT
+            for message_id in d.message_ids
+        ],
+    )
+    return [None] * len(done)
+
+
+class _Batcher(Generic[Item, Result]):
+    """Runs many deliveries' database work as one set-based unit: one commit for many.
+
+    ``work(session, items)`` returns one result per item (an exception instance is raised
+    to that item's caller). Items that arrive within a few milliseconds share a batch
+    (SQLite has one writer at a time, and each commit costs a sync); if a batch fails, its
+    items are run again one by one, so one bad row never costs the others.
     """
 
-    def __init__(self, sessions: SessionFactory, *, delay: float = 0.005, size: int = 64) -> None:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        work: Callable[[Session, list[Item]], list[Any]],
+        *,
+        delay: float = 0.005,
+        size: int = 64,
+    ) -> None:
         self._sessions = sessions
+        self._work = work
         self._delay = delay
         self._size = size
-        self._pending: list[tuple[Callable[[Session], Any], asyncio.Future[Any]]] = []
+        self._pending: list[tuple[Item, asyncio.Future[Result]]] = []
         self._flushing: asyncio.Task[None] | None = None
 
-    async def run(self, work: Callable[[Session], T]) -> T:
-        """Run ``work`` in the next batch's transaction; its result once committed."""
-        done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._pending.append((work, done))
+    async def run(self, item: Item) -> Result:
+        """Put ``item`` in the next batch; its result once committed."""
+        done: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        self._pending.append((item, done))
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.create_task(self._flush())
         return await done
@@ -411,30 +467,36 @@ class _Batcher:
                 await asyncio.sleep(self._delay)  # let work arriving now join this batch
             batch, self._pending = self._pending[: self._size], self._pending[self._size :]
             try:
-                results = await asyncio.to_thread(self._commit, [work for work, _ in batch])
+                results = await asyncio.to_thread(self._commit, [item for item, _ in batch])
             except Exception:  # noqa: BLE001 - retried one by one below, errors kept per row
-                for work, done in batch:
+                for item, done in batch:
                     try:
-                        [result] = await asyncio.to_thread(self._commit, [work])
+                        [result] = await asyncio.to_thread(self._commit, [item])
                     except Exception as error:  # noqa: BLE001 - handed to the one who waits
-                        if not done.done():
-                            done.set_exception(error)
+                        _settle(done, error)
                     else:
-                        if not done.done():
-                            done.set_result(result)
+                        _settle(done, result)
                 continue
             for (_, done), result in zip(batch, results, strict=True):
-                if not done.done():  # its caller may have been cancelled meanwhile
-                    done.set_result(result)
+                _settle(done, result)
 
-    def _commit(self, works: list[Callable[[Session], Any]]) -> list[Any]:
+    def _commit(self, items: list[Item]) -> list[Any]:
         with unit_of_work(self._sessions) as session:
-            return [work(session) for work in works]
+            return self._work(session, items)
 
     async def close(self) -> None:
         """Wait until everything queued is committed."""
         if self._flushing is not None:
             await self._flushing
+
+
+def _settle(done: asyncio.Future[Any], result: Any) -> None:
+    if done.done():  # its caller may have been cancelled meanwhile
+        return
+    if isinstance(result, BaseException):
+        done.set_exception(result)
+    else:
+        done.set_result(result)
 
 
 def _seconds(value: int | timedelta) -> float:

@@ -2,28 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from bot.library._sql import insert_ignore
 from bot.library.chats import ensure_chat
-from bot.models import BotMessage, SavedSearch, table_of, utcnow
+from bot.models import BotMessage, Chat, SavedSearch, table_of, utcnow
 
 
 def remember_messages(
     session: Session, *, chat_id: int, message_ids: Iterable[int], highlight_id: int
 ) -> None:
     """Record that these messages show this highlight."""
-    ensure_chat(session, chat_id=chat_id)
+    remember_shown(session, shown=[(chat_id, m, highlight_id) for m in message_ids])
+
+
+def remember_shown(session: Session, *, shown: Sequence[tuple[int, int, int]]) -> None:
+    """Record many (chat id, message id, highlight id) at once: a few statements in all."""
+    if not shown:
+        return
     now = utcnow()
+    chats = sorted({chat_id for chat_id, _, _ in shown})
+    insert_ignore(session, table_of(Chat), [{"id": c, "created_at": now} for c in chats])
     insert_ignore(
         session,
         table_of(BotMessage),
         [
-            {"chat_id": chat_id, "message_id": m, "highlight_id": highlight_id, "created_at": now}
-            for m in message_ids
+            {"chat_id": c, "message_id": m, "highlight_id": h, "created_at": now}
+            for c, m, h in shown
         ],
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -34,32 +34,44 @@ class HighlightView:
 
 def load_views(session: Session, *, chat_id: int, ids: Sequence[int]) -> list[HighlightView]:
     """Load these highlights of the chat, in the order given; ids of other chats are ignored."""
-    if not ids:
-        return []
+    views = load_owned_views(session, owners=dict.fromkeys(ids, chat_id))
+    return [views[i] for i in ids if i in views]
+
+
+def load_owned_views(session: Session, *, owners: Mapping[int, int]) -> dict[int, HighlightView]:
+    """Load highlights of several chats at once: ``owners`` maps a highlight id to its chat.
+
+    A highlight that is gone, or that belongs to another chat than the one given, is left out.
+    """
+    if not owners:
+        return {}
     rows = session.execute(
-        select(Highlight, col(Book.title), col(Book.author))
+        select(
+            col(Highlight.id),
+            col(Highlight.chat_id),
+            col(Highlight.kind),
+            col(Highlight.text),
+            col(Book.title),
+            col(Book.author),
+            col(Highlight.chapter),
+            col(Highlight.location),
+            col(Highlight.location_type),
+            col(Highlight.color),
+            col(Highlight.highlighted_at),
+            col(Highlight.favorite),
+            col(Highlight.discarded),
+        )
         .join(Book, col(Book.id) == col(Highlight.book_id))
-        .where(col(Highlight.chat_id) == chat_id, col(Highlight.id).in_(ids))
+        .where(col(Highlight.id).in_(list(owners)))
     ).all()
     views = {
-        highlight.id: HighlightView(
-            id=highlight.id,
-            kind=highlight.kind,
-            text=highlight.text,
-            book_title=title,
-            author=author,
-            chapter=highlight.chapter,
-            location=highlight.location,
-            location_type=highlight.location_type,
-            color=highlight.color,
-            highlighted_at=highlight.highlighted_at,
-            favorite=highlight.favorite,
-            discarded=highlight.discarded,
-        )
-        for highlight, title, author in rows
-        if highlight.id is not None
+        row[0]: HighlightView(row[0], *row[2:])
+        for row in rows
+        if row[0] is not None and owners.get(row[0]) == row[1]
     }
     found = list(views)
+    if not found:
+        return views
     tag_rows = session.execute(
         select(col(HighlightTag.highlight_id), col(Tag.name))
         .join(Tag, col(Tag.id) == col(HighlightTag.tag_id))
@@ -75,4 +87,4 @@ def load_views(session: Session, *, chat_id: int, ids: Sequence[int]) -> list[Hi
     )
     for highlight_id, text in note_rows:
         views[highlight_id].notes.append(text)
-    return [views[i] for i in ids if i in views]
+    return views

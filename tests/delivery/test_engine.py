@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import col
 from telegram import Bot
+from telegram.error import NetworkError
 from telegram.request import HTTPXRequest
 
 from bot.db import SessionFactory, unit_of_work
@@ -20,6 +21,7 @@ from bot.library.importing import import_records
 from bot.library.messages import highlight_for_message
 from bot.models import Chat, Delivery
 from bot.parsers import ParsedHighlight, ParseResult
+from bot.telegram.transport import AiohttpRequest
 from tests.fake_telegram import FakeTelegram
 
 
@@ -108,6 +110,24 @@ async def test_each_chat_gets_one_highlight_at_its_local_time(
         (3, date(2026, 6, 1)): "sent",
         (2, date(2026, 6, 2)): "sent",
     }
+
+
+async def test_an_engine_with_its_own_bot_opens_its_transport_only_for_the_tick(
+    sessions: SessionFactory, tg: FakeTelegram
+) -> None:
+    for chat_id in (4, 5):
+        library(sessions, chat_id, time="09:00")
+    request = AiohttpRequest()
+    own = Bot(tg.token, base_url=tg.base_url, request=request, get_updates_request=request)
+    clock = Clock(at(2026, 6, 1, 8, 0))
+    delivery = engine(sessions, clock, bot=own)
+    await delivery.tick()
+    clock.now = at(2026, 6, 1, 9, 0)
+    assert (await delivery.tick()).sent == 2
+    assert [len(tg.sent(c)) for c in (4, 5)] == [1, 1]
+    # Closed again after the tick: no connection is left open between ticks.
+    with pytest.raises(NetworkError, match="not initialized"):
+        await own.send_message(4, "between ticks")
 
 
 async def test_the_sent_message_maps_back_to_its_highlight(
