@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -24,8 +24,10 @@ from bot.health import HealthServer
 from bot.telegram import instrumentation, jobs, render
 from bot.telegram.context import CONTEXT_TYPES, BotApplication
 from bot.telegram.handlers import annotating, basics, library_io, preferences, reading, searching
+from bot.telegram.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
+DELIVERY_CONNECTIONS = 128  # twice the engine's concurrent sends
 NEW = filters.UpdateType.MESSAGE  # commands run once, not again when their message is edited
 
 
@@ -58,8 +60,20 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app: BotApplication = builder.build()  # type: ignore[assignment]
+    # Deliveries go through a plain Bot of their own, without the AIORateLimiter: its own
+    # retries would bypass the engine's pacer and turn one 429 into a storm. Same token,
+    # server and (if one is given) transport; otherwise aiohttp, much cheaper per call.
+    delivery_bot = Bot(
+        settings.telegram_bot_token.get_secret_value(),
+        base_url=f"{api}/bot",
+        base_file_url=f"{api}/file/bot",
+        request=request or AiohttpRequest(connection_pool_size=DELIVERY_CONNECTIONS),
+    )
     delivery = DeliveryEngine(
-        sessions=sessions, default_timezone=settings.default_timezone, clock=clock
+        sessions=sessions,
+        default_timezone=settings.default_timezone,
+        clock=clock,
+        bot=delivery_bot,
     )
     health = HealthServer(
         sessions=sessions,
