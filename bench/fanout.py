@@ -1,9 +1,9 @@
 """Fan-out: thousands of chats due in the same minute, one delivery tick, the fake Bot API.
 
-(a) The server enforces Telegram's limits (429 above 30 messages/s). The engine and bot are
-    the production ones, wired by ``build_application`` (its rate limiter included).
+(a) The server enforces Telegram's limits (429 above 30 messages/s). The engine and its bot
+    are the production ones, wired by ``build_application``.
 (b) The server sets no limits and the engine's pacer is lifted: the engine's own ceiling,
-    with a plain ``Bot``.
+    with its plain ``Bot`` over aiohttp as ``build_application`` gives it.
 
 The achieved rate is messages that reached the server over the whole tick, from the first
 claim to the last answer. Every chat is checked at the server: none may be left without its
@@ -22,18 +22,18 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 from sqlmodel import col
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from bench.common import Recorder, Sizes, fresh_database
 from bench.fake_server import RemoteFake
 from bench.generate import Vocabulary, highlight_length, passage
 from bot import db
-from bot.app import build_application
+from bot.app import DELIVERY_CONNECTIONS, build_application
 from bot.config import Settings
 from bot.delivery.engine import DeliveryEngine, Pacer
 from bot.library import selection
 from bot.library.identity import book_key, fingerprint
 from bot.models import Book, Chat, Delivery, Highlight, table_of
+from bot.telegram.transport import AiohttpRequest
 
 NOW = datetime(2030, 6, 3, 8, 0, 30, tzinfo=UTC)
 DUE = NOW.replace(second=0)
@@ -140,17 +140,19 @@ async def limited(sessions: db.SessionFactory, url: str, chats: list[int]) -> di
 async def unlimited(sessions: db.SessionFactory, chats: list[int]) -> dict[str, float]:
     """(b): no limits at the server, the pacer lifted: how fast the engine itself goes."""
     async with RemoteFake(rate_limits=False) as fake:
+        # Wired as build_application wires it, but for the pacer: a plain Bot of the
+        # engine's own over aiohttp, which the engine opens for the tick.
+        request = AiohttpRequest(connection_pool_size=DELIVERY_CONNECTIONS)
         engine = DeliveryEngine(
             sessions=sessions,
             default_timezone="UTC",
             clock=lambda: NOW,
             pacer=Pacer(per_second=1_000_000),
+            bot=Bot(fake.token, base_url=f"{fake.url}/bot", request=request),
         )
-        request = HTTPXRequest(connection_pool_size=128)
-        async with Bot(fake.token, base_url=f"{fake.url}/bot", request=request) as bot:
-            start = time.perf_counter()
-            report = await engine.tick(bot)
-            seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        report = await engine.tick()
+        seconds = time.perf_counter() - start
         server = await fake.ask({"op": "stats", "chats": chats})
     return {"seconds": seconds, "sent": report.sent, "retried": report.retried, **server}
 
