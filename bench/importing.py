@@ -1,8 +1,9 @@
 """Import: a generated ``My Clippings.txt`` parsed alone, then imported end to end.
 
 Each end-to-end import runs in a child process of its own, so its peak memory
-(``ru_maxrss``) is the import's and nothing else's: read the file, decode, parse, store
-and commit, into an empty migrated database.
+(``VmHWM``) is the import's and nothing else's: read the file, decode, parse, store, index
+for search and commit, into an empty migrated database. The child imports the file by its
+path, as ``python -m bot import`` does: ``import_file`` reads it a block at a time.
 """
 
 from __future__ import annotations
@@ -47,14 +48,13 @@ def child(url: str, path: Path) -> None:
     """Import one file into the database at ``url`` and print what it took, as JSON."""
     engine = db.create_db_engine(url)
     sessions = db.session_factory(engine)
-    from bot.library.importing import import_bytes
+    from bot.library.importing import import_file
 
     before = peak_rss_mb()
     start = time.perf_counter()
-    data = path.read_bytes()
     with db.unit_of_work(sessions) as session:
-        report = import_bytes(
-            session, chat_id=CHAT, data=data, max_bytes=1 << 31, filename=path.name
+        report = import_file(
+            session, chat_id=CHAT, path=path, max_bytes=1 << 31, filename=path.name
         )
     seconds = time.perf_counter() - start
     engine.dispose()

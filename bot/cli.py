@@ -21,7 +21,7 @@ from bot import db
 from bot.config import Settings
 from bot.library import exporting
 from bot.library.errors import LibraryError
-from bot.library.importing import ImportReport, ProgressCallback, import_bytes
+from bot.library.importing import ImportReport, ProgressCallback, import_file
 from bot.library.stats import library_stats
 from bot.parsers import FORMAT_NAMES
 
@@ -104,14 +104,13 @@ def import_command(
             f"{path.name} is {size / 2**20:.1f} MB; the import limit is "
             f"{settings.import_max_mb:g} MB (IMPORT_MAX_MB)"
         )
-    data = path.read_bytes()
     with _database(settings) as engine, _progress(enabled=size >= PROGRESS_FROM_BYTES) as update:
         try:
             with db.unit_of_work(db.session_factory(engine)) as session:
-                report = import_bytes(
+                report = import_file(
                     session,
                     chat_id=chat,
-                    data=data,
+                    path=path,
                     max_bytes=settings.import_max_bytes,
                     filename=path.name,
                     format=format,
