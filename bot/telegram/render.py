@@ -212,7 +212,8 @@ def search_results(raw_query: str, page: SearchPage) -> str:
         return f"🔎 Nothing found for <i>{escape(raw_query)}</i>.\n\n{SEARCH_TIPS}"
     first, last = page.offset + 1, page.offset + len(page.hits)
     lines = [
-        f"🔎 <b>{page.total}</b> result{'s' if page.total != 1 else ''} for "
+        f"🔎 <b>{page.total:,}{'+' if page.capped else ''}</b> "
+        f"result{'s' if page.total != 1 else ''} for "
         f"<i>{escape(raw_query)}</i> ({first}–{last})",
         "",
     ]

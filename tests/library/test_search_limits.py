@@ -1,0 +1,81 @@
+"""/search counts and ranks a bounded set of matches, keeps to its chat, and migrates."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine, text
+
+from bot import db
+from bot.db import SessionFactory, unit_of_work
+from bot.library import search as search_module
+from bot.library.importing import import_records
+from bot.library.search import search
+from bot.parsers import ParsedHighlight, ParseResult
+
+CHAT = 7
+OTHER = 8
+
+
+def load(sessions: SessionFactory, texts: list[str], chat_id: int = CHAT) -> None:
+    records = [ParsedHighlight(text=t, book_title="Stones", author="A. Mason") for t in texts]
+    with unit_of_work(sessions) as session:
+        import_records(
+            session, chat_id=chat_id, result=ParseResult(format="test", highlights=records)
+        )
+
+
+def test_past_the_limit_the_total_is_capped_and_the_page_still_ranked(
+    sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_module, "MATCH_LIMIT", 4)
+    texts = [f"A pebble, number {n}." for n in range(5)]
+    load(sessions, texts[:1] + ["Pebble pebble pebble."] + texts[1:])
+    with sessions() as session:
+        many = search(session, chat_id=CHAT, query="pebble", limit=2)
+        numbers = search(session, chat_id=CHAT, query="number", limit=50)
+    assert (many.total, many.capped) == (4, True)
+    assert (numbers.total, numbers.capped, len(numbers.hits)) == (4, True, 5)
+    # Ranked, not listed in order: the densest match is second in the library, first here.
+    assert many.hits[0].text == "Pebble pebble pebble."
+    monkeypatch.setattr(search_module, "MATCH_LIMIT", 6)
+    with sessions() as session:
+        whole = search(session, chat_id=CHAT, query="pebble", limit=50)
+    assert (whole.total, whole.capped) == (6, False)
+    assert whole.hits[0].text == "Pebble pebble pebble."
+
+
+def test_words_that_look_like_a_chat_token_do_not_cross_chats(sessions: SessionFactory) -> None:
+    load(sessions, ["Mine: a quiet harbour."])
+    load(sessions, [f"chat {CHAT} cp{CHAT} 'chat {CHAT}' harbour"], chat_id=OTHER)
+    with sessions() as session:
+        for query in ("harbour", f"cp{CHAT}", f'"chat {CHAT}"', "chat*", f"{CHAT}"):
+            page = search(session, chat_id=CHAT, query=query, limit=50)
+            assert all(hit.text == "Mine: a quiet harbour." for hit in page.hits), query
+            assert page.total == len(page.hits), query
+        assert search(session, chat_id=CHAT, query="harbour").total == 1
+
+
+def test_a_page_past_the_end_still_knows_the_total(sessions: SessionFactory) -> None:
+    load(sessions, ["One lantern.", "Two lanterns."])
+    with sessions() as session:
+        page = search(session, chat_id=CHAT, query="lantern", limit=5, offset=10)
+    assert (page.total, page.hits) == (2, [])
+
+
+@pytest.mark.postgres
+def test_the_search_migration_goes_down_and_up_with_the_index(
+    engine: Engine, sessions: SessionFactory
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the PostgreSQL index only; FTS5 is unchanged")
+    load(sessions, ["Walking is a kind of reading."])
+    load(sessions, ["Walking elsewhere."], chat_id=OTHER)
+    db.downgrade(engine, "0003")
+    with engine.connect() as c:
+        old = "document @@ (to_tsquery('simple', 'cp7:D') && to_tsquery('english', 'walk'))"
+        assert c.execute(text(f"SELECT count(*) FROM highlight_search WHERE {old}")).scalar() == 1
+    db.upgrade(engine)
+    with sessions() as session:
+        assert [h.text for h in search(session, chat_id=CHAT, query="walking").hits] == [
+            "Walking is a kind of reading."
+        ]
