@@ -576,8 +576,12 @@ def test_random_csv_rows_raise_only_parse_error(
     parse_or_parse_error(text)
 
 
+# No BOM: every parser drops U+FEFF wherever it stands (devices write it mid-file).
 PLAIN = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp")), min_size=1
+    alphabet=st.characters(
+        blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"), blacklist_characters="\ufeff"
+    ),
+    min_size=1,
 )
 
 
