@@ -406,18 +406,16 @@ def _squash(text: str) -> str:
 
 
 def _record(clip: _Clip) -> ParsedHighlight:
-    details = clip.details
+    kind, page, start, end, added = clip.details
     location: str | None = None
     location_type: LocationType | None = None
-    start = details.location_start
     if start is not None:
-        end = details.location_end
         location = f"{start}-{end}" if end != start else str(start)
         location_type = LocationType.LOCATION
-    elif details.page is not None:
-        location = details.page
+    elif page is not None:
+        location = page
         location_type = LocationType.PAGE
-        first = _PAGE_RANGE.split(details.page, maxsplit=1)[0]
+        first = _PAGE_RANGE.split(page, maxsplit=1)[0]
         start = int(first) if first.isdecimal() else None
     # Every field goes by position: building 100,000 records by keyword alone took twice
     # as long. The tests pin this order of ParsedHighlight's fields.
@@ -425,13 +423,13 @@ def _record(clip: _Clip) -> ParsedHighlight:
         clip.book[0],  # book_title
         clip.text,  # text
         clip.book[1],  # author
-        Kind.NOTE if details.kind is ClipKind.NOTE else Kind.HIGHLIGHT,  # kind
+        Kind.NOTE if kind is ClipKind.NOTE else Kind.HIGHLIGHT,  # kind
         location,  # location
         location_type,  # location_type
         start,  # location_start
         None,  # chapter
         None,  # color
-        details.added,  # highlighted_at
+        added,  # highlighted_at
         [],  # tags
         clip.notes or [],  # notes
         False,  # favorite
