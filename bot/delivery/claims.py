@@ -81,30 +81,28 @@ def schedule_new_chats(
 
 
 def _insert_claims(session: Session, days: dict[int, date], now: datetime) -> dict[int, int]:
-    """Insert the (chat, day) claims in one statement; delivery id by chat, for those new."""
+    """Insert the (chat, day) claims; delivery id by chat, for those that were not there."""
     if not days:
         return {}
     dialect = session.get_bind().dialect.name
     insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    # Executed with many parameter sets: SQLAlchemy batches the rows into a few
+    # multi-row INSERT ... RETURNING statements whose compiled form it caches.
     statement = (
-        insert(_DELIVERY)
-        .values(
-            [
-                {
-                    "chat_id": chat_id,
-                    "local_date": day,
-                    "status": CLAIMED,
-                    "attempts": 0,
-                    "claimed_at": now,
-                    "updated_at": now,
-                }
-                for chat_id, day in days.items()
-            ]
-        )
-        .on_conflict_do_nothing()
-        .returning(_DELIVERY.c.id, _DELIVERY.c.chat_id)
+        insert(_DELIVERY).on_conflict_do_nothing().returning(_DELIVERY.c.id, _DELIVERY.c.chat_id)
     )
-    return {chat_id: delivery_id for delivery_id, chat_id in session.execute(statement).all()}
+    rows = [
+        {
+            "chat_id": chat_id,
+            "local_date": day,
+            "status": CLAIMED,
+            "attempts": 0,
+            "claimed_at": now,
+            "updated_at": now,
+        }
+        for chat_id, day in days.items()
+    ]
+    return {chat_id: delivery_id for delivery_id, chat_id in session.execute(statement, rows).all()}
 
 
 def claim_due(
@@ -118,9 +116,27 @@ def claim_due(
     """Claim today's delivery for chats that are due and pick their highlights.
 
     Only the chat's current local day is ever claimed: a day the bot missed entirely is
-    skipped, never sent late. Returns how many deliveries were claimed. The chats' new due
-    times, the claims and the picks each take one statement for the whole batch (only the
-    pick itself is one chat at a time).
+    skipped, never sent late. Returns how many deliveries were claimed.
+    """
+    _, claimed = claim_due_batch(
+        session, now=now, default_timezone=default_timezone, limit=limit, rng=rng
+    )
+    return claimed
+
+
+def claim_due_batch(
+    session: Session,
+    *,
+    now: datetime,
+    default_timezone: str,
+    limit: int = 500,
+    rng: random.Random | None = None,
+) -> tuple[int, int]:
+    """``claim_due``, returning (due chats taken, deliveries claimed): fewer than ``limit``
+    chats taken means no more are due (that this instance could take).
+
+    The chats' new due times, the claims and the picks each take one statement for the whole
+    batch; only the pick itself is one chat at a time.
     """
     due = (
         select(col(Chat.id), col(Chat.timezone), col(Chat.delivery_time), col(Chat.next_due_date))
@@ -137,7 +153,8 @@ def claim_due(
         due = due.with_for_update(skip_locked=True)
     schedule: list[dict[str, object]] = []
     days: dict[int, date] = {}
-    for chat_id, timezone, delivery_time, next_due_date in session.execute(due).all():
+    rows = session.execute(due).all()
+    for chat_id, timezone, delivery_time, next_due_date in rows:
         zone_name = timezone or default_timezone
         today = local_date(now, zone_name)
         day = next_due_date or today
@@ -164,6 +181,9 @@ def claim_due(
             schedule,
         )
     new = _insert_claims(session, days, now)
+    # ``pick`` reads each chat through the session: one query puts them all there first
+    # (held here, as the session only keeps weak references to them).
+    loaded = session.execute(select(Chat).where(col(Chat.id).in_(list(new)))).scalars().all()
     picked = {
         delivery_id: pick(session, chat_id=chat_id, rng=rng)
         for chat_id, delivery_id in sorted(new.items())
@@ -178,7 +198,8 @@ def claim_due(
                 for d, h in picked.items()
             ],
         )
-    return sum(h is not None for h in picked.values())
+    del loaded
+    return len(rows), sum(h is not None for h in picked.values())
 
 
 def claimed(session: Session, *, limit: int = 500) -> list[Claim]:

@@ -236,14 +236,14 @@ class DeliveryEngine:
         while True:
             # Small batches keep each write transaction short, so sends are never held up
             # long behind a claim on SQLite's single writer lock.
-            batch = await self._db(
-                lambda s: claims.claim_due(
+            taken, batch = await self._db(
+                lambda s: claims.claim_due_batch(
                     s, now=now, default_timezone=zone, limit=CLAIM_BATCH, rng=self._rng
                 )
             )
             report.claimed += batch
             claimed_more.set()
-            if batch < CLAIM_BATCH:
+            if taken < CLAIM_BATCH:  # not ``batch``: a chat with nothing to send is no end
                 return
             hungry.clear()
             await hungry.wait()

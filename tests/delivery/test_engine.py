@@ -15,7 +15,7 @@ from telegram.request import HTTPXRequest
 
 from bot.db import SessionFactory, unit_of_work
 from bot.delivery import claims
-from bot.delivery.engine import DeliveryEngine, Pacer
+from bot.delivery.engine import CLAIM_BATCH, DeliveryEngine, Pacer
 from bot.library import chats
 from bot.library.importing import import_records
 from bot.library.messages import highlight_for_message
@@ -128,6 +128,27 @@ async def test_an_engine_with_its_own_bot_opens_its_transport_only_for_the_tick(
     # Closed again after the tick: no connection is left open between ticks.
     with pytest.raises(NetworkError, match="not initialized"):
         await own.send_message(4, "between ticks")
+
+
+async def test_chats_with_nothing_to_send_do_not_stop_the_tick_early(
+    sessions: SessionFactory, tg: FakeTelegram, bot: Bot
+) -> None:
+    # More due chats than one claim batch holds, the earliest due of them empty: the empty
+    # ones used to make a full batch look short, and the rest waited for the next tick.
+    with unit_of_work(sessions) as session:
+        for chat_id in range(1, 6):
+            chats.ensure_chat(session, chat_id=chat_id)
+            chats.set_delivery_time(session, chat_id=chat_id, value="08:59")
+    for chat_id in range(6, CLAIM_BATCH + 11):
+        library(sessions, chat_id, size=1, time="09:00")
+    clock = Clock(at(2026, 6, 1, 8, 0))
+    delivery = engine(sessions, clock)
+    await delivery.tick(bot)
+    clock.now = at(2026, 6, 1, 9, 0)
+    report = await delivery.tick(bot)
+    assert report.sent == CLAIM_BATCH + 5
+    assert all(len(tg.sent(c)) == 1 for c in range(6, CLAIM_BATCH + 11))
+    assert sorted(statuses(sessions).values()).count("empty") == 5
 
 
 async def test_the_sent_message_maps_back_to_its_highlight(
