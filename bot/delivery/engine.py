@@ -44,6 +44,7 @@ PRIVATE_SPACING = 1.0
 GROUP_SPACING = 3.0  # 20 per minute
 MAX_RETRIES = 5
 CLAIM_BATCH = 50
+CLAIM_AHEAD = 4 * CLAIM_BATCH
 FETCH_BATCH = 500
 GONE = ("chat not found", "bot was kicked", "user is deactivated", "have no rights")
 
@@ -184,10 +185,11 @@ class DeliveryEngine:
                 raise ValueError("the engine has no bot of its own: pass one to tick")
             claimed_more = asyncio.Event()
             hungry = asyncio.Event()
-            claiming = asyncio.create_task(self._claim_all(now, report, claimed_more, hungry))
+            seen: set[int] = set()  # deliveries the sender has taken up this tick
+            claiming = asyncio.create_task(self._claim_all(now, report, seen, claimed_more, hungry))
             try:
                 async with self._transport(sender):
-                    await self._send_claimed(sender, report, claiming, claimed_more, hungry)
+                    await self._send_claimed(sender, report, seen, claiming, claimed_more, hungry)
             finally:
                 if not claiming.done():
                     claiming.cancel()
@@ -223,6 +225,7 @@ class DeliveryEngine:
         self,
         now: datetime,
         report: TickReport,
+        seen: set[int],
         claimed_more: asyncio.Event,
         hungry: asyncio.Event,
     ) -> None:
@@ -245,13 +248,17 @@ class DeliveryEngine:
             claimed_more.set()
             if taken < CLAIM_BATCH:  # not ``batch``: a chat with nothing to send is no end
                 return
-            hungry.clear()
-            await hungry.wait()
+            # A claim takes a while (most of it waiting for the GIL behind the sends), so
+            # stay a few batches ahead: one batch ahead left the sender waiting for claims.
+            if report.claimed - len(seen) >= CLAIM_AHEAD:
+                hungry.clear()
+                await hungry.wait()
 
     async def _send_claimed(
         self,
         bot: Bot,
         report: TickReport,
+        seen: set[int],
         claiming: asyncio.Task[None],
         claimed_more: asyncio.Event,
         hungry: asyncio.Event,
@@ -269,7 +276,6 @@ class DeliveryEngine:
         outcomes: _Batcher[_Done, None] = _Batcher(
             self._sessions, partial(_finish, clock=self._clock)
         )
-        seen: set[int] = set()
         running: set[asyncio.Task[None]] = set()
 
         async def one(claim: claims.Claim) -> None:
