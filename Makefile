@@ -30,3 +30,8 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+
+# Benchmarks (not part of `make test`): `make bench` for the full sizes, `make bench ARGS=--quick`.
+bench: $(STAMP)
+	bash .ci/postgres
+	$(BIN)/python -m bench $(ARGS)
