@@ -5,6 +5,17 @@ Syntax: plain words (all must match, ``word*`` for a prefix), ``"exact phrase"``
 book's title or author contains these words; quote several). Results are ranked by
 relevance: FTS5's bm25 on SQLite, ``ts_rank_cd`` on PostgreSQL.
 
+One exception, on SQLite: a search with a phrase of two or more words (quoted, excluded, or
+a word FTS5 reads as two, like ``post-mortem``) is ordered without bm25. To weigh each
+phrase, bm25() counts the highlights that hold it in the whole database, every chat's, and
+for a phrase that means checking word positions in every highlight with its words:
+``"of the"`` cost 40 to 100 ms in a database of 1,000,000 highlights. Such a search lists
+first the highlights whose own text has every wanted word and phrase (not only their notes,
+title or author), and among those the shortest text first, then the oldest. That is bm25's
+own order when each match holds the phrase once, as nearly every match of a phrase does;
+a highlight that repeats the phrase is not lifted above a shorter one. The matches are the
+same either way. Plain words and prefixes keep bm25 (counting a word's highlights is cheap).
+
 A search counts and ranks at most ``MATCH_LIMIT`` + 1 matches. Ranking means reading every
 match's document back, so a word found in one highlight of twenty in a chat of 100,000
 cost 60 ms (SQLite) to 300 ms (PostgreSQL) for five results. Past the limit the total is
@@ -24,6 +35,7 @@ from sqlalchemy import (
     Integer,
     Select,
     Text,
+    case,
     cast,
     column,
     func,
@@ -46,7 +58,11 @@ _TOKEN = re.compile(r'(-?)(?:(tag|book):|(#))?(?:"([^"]*)"?|([^\s"]+))', re.IGNO
 _WORD = re.compile(r"\w+")
 MATCH_LIMIT = 1000
 _PG_CONFIG = "commonplace"  # English stemming + unaccent, created by the first migration
-_FTS = table("highlight_fts", column("rowid", Integer))
+_FTS = table("highlight_fts", column("rowid", Integer), column("body", Text))
+_BODY = _FTS.alias("body_fts")
+_TEXT_COLUMNS = "{body notes title author}"
+# bm25 weights follow the FTS5 columns: chat, body, notes, title, author.
+_BM25: ColumnElement[float] = literal_column("bm25(highlight_fts, 0.0, 1.0, 0.6, 0.4, 0.4)")
 _PG_SEARCH = table(
     "highlight_search", column("highlight_id", Integer), column("document", TSVECTOR)
 )
@@ -202,19 +218,30 @@ def _fts5_string(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
-def _fts5_expression(chat_id: int, query: SearchQuery) -> str:
-    """An FTS5 MATCH expression in which every user word is a quoted string: no injection."""
+def _fts5_expression(chat_id: int, query: SearchQuery, columns: str = _TEXT_COLUMNS) -> str:
+    """An FTS5 MATCH expression in which every user word is a quoted string: no injection.
+
+    ``columns`` is where the wanted words and phrases must be found (exclusions always look
+    at every text column).
+    """
     parts = [f"chat : {_fts5_string(chat_token(chat_id))}"]
     for term in query.terms:
         if term.endswith("*") and _WORD.search(term[:-1]):
-            parts.append(f"{{body notes title author}} : {_fts5_string(term[:-1])} *")
+            parts.append(f"{columns} : {_fts5_string(term[:-1])} *")
         else:
-            parts.append(f"{{body notes title author}} : {_fts5_string(term)}")
-    parts.extend(f"{{body notes title author}} : {_fts5_string(p)}" for p in query.phrases)
+            parts.append(f"{columns} : {_fts5_string(term)}")
+    parts.extend(f"{columns} : {_fts5_string(p)}" for p in query.phrases)
     expression = "(" + " AND ".join(parts) + ")"
     for value in query.excluded:
-        expression = f"({expression} NOT {{body notes title author}} : {_fts5_string(value)})"
+        expression = f"({expression} NOT {_TEXT_COLUMNS} : {_fts5_string(value)})"
     return expression
+
+
+def _has_long_phrase(query: SearchQuery) -> bool:
+    """True when FTS5 reads some part of the query as a phrase of two or more words."""
+    return any(
+        len(_WORD.findall(value)) > 1 for value in (*query.terms, *query.phrases, *query.excluded)
+    )
 
 
 def _sqlite_match(
@@ -225,8 +252,7 @@ def _sqlite_match(
     # read alone unless a tag or book filter needs the highlight row. Joined, the chat test is
     # written as an expression so that it cannot use ix_highlight_chat_id: SQLite then starts
     # from the FTS index instead of running the MATCH for every highlight of the chat.
-    # bm25 weights follow the FTS5 columns: chat, body, notes, title, author.
-    score: ColumnElement[float] = literal_column("bm25(highlight_fts, 0.0, 1.0, 0.6, 0.4, 0.4)")
+    score = _phrase_order(chat_id, query) if _has_long_phrase(query) else _BM25
     statement: Select[Any, Any] = select(_FTS.c.rowid.label("id"), score.label("score")).where(
         match
     )
@@ -235,6 +261,26 @@ def _sqlite_match(
             (col(Highlight.chat_id) + 0) == chat_id, *filters
         )
     return statement
+
+
+def _phrase_order(chat_id: int, query: SearchQuery) -> ColumnElement[Any]:
+    """The score of a phrase search: 0 plus the text's length when the highlight's own text
+    has every wanted word and phrase, 10^9 plus it when only its notes, title or author do.
+
+    The highlights with the words in their text are the rows of the same search with the
+    words looked for in ``body`` alone: a subset of the matches that, in id order, never
+    runs past the matches the limit lets through, so it is capped alike.
+    """
+    in_text = (
+        select(_BODY.c.rowid)
+        .where(
+            text("body_fts.highlight_fts MATCH :in_text").bindparams(
+                in_text=_fts5_expression(chat_id, query, columns="body")
+            )
+        )
+        .limit(MATCH_LIMIT + 1)
+    )
+    return case((_FTS.c.rowid.in_(in_text), 0), else_=1_000_000_000) + func.length(_FTS.c.body)
 
 
 def _postgres_match(

@@ -79,3 +79,29 @@ def test_the_search_migration_goes_down_and_up_with_the_index(
         assert [h.text for h in search(session, chat_id=CHAT, query="walking").hits] == [
             "Walking is a kind of reading."
         ]
+
+
+def test_phrases_on_sqlite_rank_text_matches_shortest_first(
+    engine: Engine, sessions: SessionFactory
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL ranks phrases with ts_rank_cd like any search")
+    short = "A quiet harbour at dusk."
+    repeated = "The quiet harbour, then the quiet harbour again, and night over the quiet harbour."
+    middle = "Boats rest in the quiet harbour when the wind turns."
+    load(sessions, [repeated, "Nothing about water.", middle, short])
+    records = [ParsedHighlight(text="Only the title says it.", book_title="The Quiet Harbour")]
+    with unit_of_work(sessions) as session:
+        import_records(session, chat_id=CHAT, result=ParseResult(format="t", highlights=records))
+    load(sessions, ["A quiet harbour."], chat_id=OTHER)
+    with sessions() as session:
+        phrase = search(session, chat_id=CHAT, query='"quiet harbour"', limit=50)
+        hyphenated = search(session, chat_id=CHAT, query="quiet-harbour -dusk", limit=50)
+        word = search(session, chat_id=CHAT, query="harbour", limit=50)
+    # The text's matches first, shortest first; then the one whose title alone has it.
+    assert [hit.text for hit in phrase.hits] == [short, middle, repeated, "Only the title says it."]
+    assert phrase.total == 4
+    assert [hit.text for hit in hyphenated.hits] == [middle, repeated, "Only the title says it."]
+    # A plain word is still ranked by bm25, which lifts the repetition.
+    assert word.hits[0].text == repeated
+    assert word.total == 4
