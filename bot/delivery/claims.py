@@ -19,7 +19,7 @@ from sqlmodel import Session, col
 
 from bot.delivery.schedule import due_at, local_date, next_due
 from bot.library.chats import set_active
-from bot.library.selection import pick
+from bot.library.selection import pick_many
 from bot.models import Chat, Delivery, Highlight, table_of
 
 CLAIMED, SENDING, SENT, UNKNOWN, FAILED, EMPTY = (
@@ -135,8 +135,8 @@ def claim_due_batch(
     """``claim_due``, returning (due chats taken, deliveries claimed): fewer than ``limit``
     chats taken means no more are due (that this instance could take).
 
-    The chats' new due times, the claims and the picks each take one statement for the whole
-    batch; only the pick itself is one chat at a time.
+    The chats' new due times, the claims and the picks each take a statement or two for
+    the whole batch; only a chat whose round is over is reshuffled on its own.
     """
     due = (
         select(col(Chat.id), col(Chat.timezone), col(Chat.delivery_time), col(Chat.next_due_date))
@@ -181,13 +181,8 @@ def claim_due_batch(
             schedule,
         )
     new = _insert_claims(session, days, now)
-    # ``pick`` reads each chat through the session: one query puts them all there first
-    # (held here, as the session only keeps weak references to them).
-    loaded = session.execute(select(Chat).where(col(Chat.id).in_(list(new)))).scalars().all()
-    picked = {
-        delivery_id: pick(session, chat_id=chat_id, rng=rng)
-        for chat_id, delivery_id in sorted(new.items())
-    }
+    chosen = pick_many(session, chat_ids=list(new), rng=rng)
+    picked = {delivery_id: chosen.get(chat_id) for chat_id, delivery_id in new.items()}
     if picked:
         session.execute(
             update(_DELIVERY)
@@ -198,7 +193,6 @@ def claim_due_batch(
                 for d, h in picked.items()
             ],
         )
-    del loaded
     return len(rows), sum(h is not None for h in picked.values())
 
 

@@ -14,8 +14,9 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Collection
+from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlmodel import Session, col
 
 from bot.models import Chat, Highlight, HighlightTag, Tag, table_of
@@ -102,28 +103,50 @@ def reshuffle(
 
 def pick(session: Session, *, chat_id: int, rng: random.Random | None = None) -> int | None:
     """The next highlight of the chat's round, marked as shown; None for an empty library."""
-    chat = session.get(Chat, chat_id)
-    if chat is None:
-        return None
-    candidate = (
-        select(col(Highlight.id))
-        .where(
-            col(Highlight.chat_id) == chat_id,
-            col(Highlight.pending).is_(True),
-            col(Highlight.discarded).is_(False),
+    return pick_many(session, chat_ids=[chat_id], rng=rng).get(chat_id)
+
+
+def pick_many(
+    session: Session, *, chat_ids: Collection[int], rng: random.Random | None = None
+) -> dict[int, int | None]:
+    """``pick`` for many chats at once: each chat's next highlight, marked as shown.
+
+    One statement finds every chat's next pending highlight (an indexed lookup per chat)
+    and one marks them shown; only a chat whose round is over is reshuffled on its own, in
+    chat id order. A chat that does not exist is left out; an empty library picks None.
+    """
+    if not chat_ids:
+        return {}
+    chat = table_of(Chat)
+    rows = session.execute(
+        select(chat.c.id, chat.c.mode, _next_pending(chat.c.id).scalar_subquery()).where(
+            chat.c.id.in_(list(chat_ids))
         )
-        .order_by(col(Highlight.shuffle_key), col(Highlight.id))
+    ).all()
+    picked: dict[int, int | None] = {chat_id: first for chat_id, _, first in rows}
+    modes = {chat_id: mode for chat_id, mode, _ in rows}
+    generator = rng or random.Random()
+    for chat_id in sorted(c for c, first in picked.items() if first is None):
+        if reshuffle(session, chat_id=chat_id, mode=modes[chat_id], rng=generator):
+            picked[chat_id] = session.execute(_next_pending(chat_id)).scalar_one_or_none()
+    shown = [highlight_id for highlight_id in picked.values() if highlight_id is not None]
+    if shown:
+        session.execute(update(_HIGHLIGHT).where(_HIGHLIGHT.c.id.in_(shown)).values(pending=False))
+    return picked
+
+
+def _next_pending(chat_id: Any) -> Select[tuple[int]]:
+    """The chat's next highlight this round: a chat id, or a column to correlate with."""
+    return (
+        select(_HIGHLIGHT.c.id)
+        .where(
+            _HIGHLIGHT.c.chat_id == chat_id,
+            _HIGHLIGHT.c.pending.is_(True),
+            _HIGHLIGHT.c.discarded.is_(False),
+        )
+        .order_by(_HIGHLIGHT.c.shuffle_key, _HIGHLIGHT.c.id)
         .limit(1)
     )
-    highlight_id: int | None = session.execute(candidate).scalar_one_or_none()
-    if highlight_id is None:
-        if not reshuffle(session, chat_id=chat_id, mode=chat.mode, rng=rng or random.Random()):
-            return None
-        highlight_id = session.execute(candidate).scalar_one_or_none()
-        if highlight_id is None:
-            return None
-    session.execute(update(_HIGHLIGHT).where(_HIGHLIGHT.c.id == highlight_id).values(pending=False))
-    return highlight_id
 
 
 def rekey(session: Session, *, chat_id: int, highlight_ids: Collection[int]) -> None:

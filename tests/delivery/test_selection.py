@@ -11,7 +11,7 @@ from sqlmodel import col
 from bot.db import SessionFactory, unit_of_work
 from bot.library import annotating, chats
 from bot.library.importing import import_records
-from bot.library.selection import pick, reshuffle
+from bot.library.selection import pick, pick_many, reshuffle
 from bot.models import Highlight
 from bot.parsers import ParsedHighlight, ParseResult
 
@@ -146,3 +146,49 @@ def test_weighted_mode_weighs_new_imports_by_their_tags(sessions: SessionFactory
     rest = picks(sessions, 16, rng)
     # The round ends with the 15 old ones left and the late kept one; the skipped never.
     assert sorted(shown + rest) == sorted(set(more.values()) - {more["late, skipped"]})
+
+
+def load_chat(sessions: SessionFactory, chat_id: int, texts: list[str]) -> list[int]:
+    with unit_of_work(sessions) as session:
+        result = ParseResult(format="t", highlights=[h(text) for text in texts])
+        import_records(session, chat_id=chat_id, result=result)
+        rows = session.execute(select(col(Highlight.id)).where(col(Highlight.chat_id) == chat_id))
+        return sorted(rows.scalars())
+
+
+def test_pick_many_picks_as_pick_does_chat_by_chat(sessions: SessionFactory) -> None:
+    mine = load_chat(sessions, 21, [f"a{i}" for i in range(6)])
+    spent = load_chat(sessions, 22, ["b0", "b1"])
+    with unit_of_work(sessions) as session:
+        chats.ensure_chat(session, chat_id=23)  # an empty library
+        annotating.set_discarded(session, chat_id=21, highlight_id=mine[0], discarded=True)
+        assert {pick(session, chat_id=22) for _ in range(2)} == set(spent)  # round 22 is over
+    asked = [21, 22, 23, 99]  # 99 does not exist
+    with sessions() as session:
+        one_by_one = {
+            chat_id: pick(session, chat_id=chat_id, rng=random.Random(8)) for chat_id in asked
+        }
+        session.rollback()
+    with sessions() as session:
+        # One generator for the batch, drawn from in chat order: here only 22 draws.
+        together = pick_many(session, chat_ids=asked, rng=random.Random(8))
+        session.rollback()
+    assert together == {c: p for c, p in one_by_one.items() if c != 99}
+    assert together[21] in mine[1:] and together[22] in spent and together[23] is None
+
+
+def test_pick_many_goes_round_each_library_without_repeats(sessions: SessionFactory) -> None:
+    libraries = {
+        chat_id: load_chat(sessions, chat_id, [f"{chat_id}-{i}" for i in range(4)])
+        for chat_id in (31, 32, 33)
+    }
+    rng = random.Random(4)
+    rounds: dict[int, list[int]] = {chat_id: [] for chat_id in libraries}
+    with unit_of_work(sessions) as session:
+        for _ in range(8):
+            for chat_id, picked in pick_many(session, chat_ids=list(libraries), rng=rng).items():
+                assert picked is not None
+                rounds[chat_id].append(picked)
+    for chat_id, shown in rounds.items():
+        # Two whole rounds of the chat's own highlights, each highlight once per round.
+        assert sorted(shown[:4]) == sorted(shown[4:]) == libraries[chat_id]
