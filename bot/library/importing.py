@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlalchemy import ColumnElement, String, any_, bindparam, func, insert, sel
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col
 
-from bot.library import search_index, selection
+from bot.library import _bulk, search_index, selection
 from bot.library._sql import insert_ignore
 from bot.library.chats import ensure_chat
 from bot.library.errors import ImportRejected
@@ -263,16 +264,24 @@ _MAX_INT = 2**31 - 1
 def _sanitize(record: ParsedHighlight) -> None:
     """Make a record storable anywhere: no NUL characters (PostgreSQL refuses them), a
     book title, and a start location that fits an integer column."""
-    record.text = record.text.replace("\x00", "")
-    record.book_title = record.book_title.replace("\x00", "").strip() or UNKNOWN_BOOK
-    record.author = record.author.replace("\x00", "").strip()
-    record.chapter = record.chapter.replace("\x00", "") if record.chapter else None
-    record.location = record.location.replace("\x00", "") if record.location else None
-    record.color = record.color.replace("\x00", "") if record.color else None
-    record.tags = [tag.replace("\x00", "") for tag in record.tags if tag.replace("\x00", "")]
-    record.notes = [note.replace("\x00", "") for note in record.notes]
+    # A NUL is rare: looking for one is much cheaper than replacing it in every field.
+    if "\x00" in record.text:
+        record.text = record.text.replace("\x00", "")
+    record.book_title = _without_nul(record.book_title).strip() or UNKNOWN_BOOK
+    record.author = _without_nul(record.author).strip()
+    record.chapter = _without_nul(record.chapter) if record.chapter else None
+    record.location = _without_nul(record.location) if record.location else None
+    record.color = _without_nul(record.color) if record.color else None
+    if record.tags:
+        record.tags = [tag.replace("\x00", "") for tag in record.tags if tag.replace("\x00", "")]
+    if record.notes:
+        record.notes = [_without_nul(note) for note in record.notes]
     if record.location_start is not None and not 0 <= record.location_start <= _MAX_INT:
         record.location_start = None
+
+
+def _without_nul(text: str) -> str:
+    return text.replace("\x00", "") if "\x00" in text else text
 
 
 def _union(
@@ -375,18 +384,21 @@ def _import_chunk(
     if to_insert:
         keys = selection.new_keys(len(to_insert))
         before = session.execute(select(func.max(_HIGHLIGHT.c.id))).scalar_one() or 0
-        session.execute(
-            insert(_HIGHLIGHT),
+        time = _bulk.time_writer(session)
+        stamp = time(now)
+        _bulk.insert_rows(
+            session,
+            _HIGHLIGHT,
+            _NEW_COLUMNS,
             [
-                _new_row(chat_id, item, book_ids[item.key], now)
-                | {"shuffle_key": key, "pending": True}
+                _new_row(chat_id, item, book_ids[item.key], time, stamp, key)
                 for item, key in zip(to_insert, keys, strict=True)
             ],
         )
-        # A plain executemany is the drivers' fast path (one prepared statement, pipelined on
-        # PostgreSQL); the ids are then read back and matched by fingerprint, which is unique
-        # per chat. RETURNING would make SQLAlchemy render thousands of placeholders per
-        # statement and, kept in parameter order, insert one row per statement on SQLite.
+        # The drivers' fast paths (an executemany on SQLite, COPY on PostgreSQL) return no
+        # ids: they are read back and matched by fingerprint, which is unique per chat.
+        # RETURNING would make SQLAlchemy render thousands of placeholders per statement and,
+        # kept in parameter order, insert one row per statement on SQLite.
         # The new rows are past the highest id before the insert (SQLite counts on from it, a
         # PostgreSQL sequence only goes up): a range of the primary key, where looking up
         # 2,000 fingerprints cost a tenth of the import. The chat is checked here, not in
@@ -466,8 +478,8 @@ def _attach_notes(
         )
         for highlight_id, text in rows:
             known.setdefault(highlight_id, set()).add(normalize_text(text))
-    now = utcnow()
-    rows_to_add: list[dict[str, Any]] = []
+    now = _bulk.time_writer(session)(utcnow())
+    rows_to_add: list[_bulk.Row] = []
     gained: set[int] = set()
     for highlight_id, item in targets.items():
         seen = known.setdefault(highlight_id, set())
@@ -478,16 +490,11 @@ def _attach_notes(
             seen.add(words)
             item.book.notes += 1
             gained.add(highlight_id)
-            rows_to_add.append(
-                {
-                    "highlight_id": highlight_id,
-                    "text": note.strip(),
-                    "source": source,
-                    "created_at": now,
-                }
-            )
+            rows_to_add.append((highlight_id, note.strip(), source, now))
     if rows_to_add:
-        session.execute(insert(_NOTE), rows_to_add)
+        _bulk.insert_rows(
+            session, _NOTE, ("highlight_id", "text", "source", "created_at"), rows_to_add
+        )
     return gained & stored_ids
 
 
@@ -607,25 +614,56 @@ def _edited_fields(item: _Incoming, now: Any) -> dict[str, Any]:
     }
 
 
-def _new_row(chat_id: int, item: _Incoming, book_id: int, now: Any) -> dict[str, Any]:
+_NEW_COLUMNS = (
+    "chat_id",
+    "book_id",
+    "kind",
+    "text",
+    "location",
+    "location_type",
+    "location_start",
+    "chapter",
+    "color",
+    "highlighted_at",
+    "favorite",
+    "discarded",
+    "fingerprint",
+    "created_at",
+    "updated_at",
+    "shuffle_key",
+    "pending",
+)
+
+
+def _new_row(
+    chat_id: int,
+    item: _Incoming,
+    book_id: int,
+    time: Callable[[datetime | None], Any],
+    now: Any,
+    shuffle_key: float,
+) -> _bulk.Row:
+    """A new highlight's values in _NEW_COLUMNS order."""
     record = item.record
-    return {
-        "chat_id": chat_id,
-        "book_id": book_id,
-        "kind": record.kind.value,
-        "text": record.text,
-        "location": record.location,
-        "location_type": record.location_type.value if record.location_type else None,
-        "location_start": record.location_start,
-        "chapter": record.chapter,
-        "color": record.color,
-        "highlighted_at": record.highlighted_at,
-        "favorite": record.favorite,
-        "discarded": record.discarded,
-        "fingerprint": item.fingerprint,
-        "created_at": now,
-        "updated_at": now,
-    }
+    return (
+        chat_id,
+        book_id,
+        record.kind.value,
+        record.text,
+        record.location,
+        record.location_type.value if record.location_type else None,
+        record.location_start,
+        record.chapter,
+        record.color,
+        time(record.highlighted_at),
+        record.favorite,
+        record.discarded,
+        item.fingerprint,
+        now,
+        now,
+        shuffle_key,
+        True,  # pending: a new highlight joins the current round
+    )
 
 
 def _chunked(items: list[Any], size: int = 1000) -> Iterable[list[Any]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -251,3 +251,43 @@ def test_storable_whatever_the_parser_hands_over(sessions: SessionFactory) -> No
         stored = session.execute(select(col(Highlight.location_start))).scalar_one()
         assert stored is None
         assert count(session, Note) == 1
+
+
+def test_rows_written_in_bulk_match_what_sqlalchemy_stores(sessions: SessionFactory) -> None:
+    # New highlights and notes go in through the driver (executemany, COPY), not through
+    # the column types: the stored values must still be the ones SQLAlchemy binds.
+    at = datetime(2024, 8, 22, 21, 1, 4, 123456, tzinfo=timezone(timedelta(hours=2)))
+    utc = datetime(2024, 8, 22, 19, 1, 4, 123456, tzinfo=UTC)
+    run_import(sessions, [clip("Stamped.", 5, 7, highlighted_at=at, favorite=True, notes=["n"])])
+    [view] = library(sessions)
+    assert (view.highlighted_at, view.favorite, view.discarded, view.notes) == (
+        utc,
+        True,
+        False,
+        ["n"],
+    )
+    with sessions() as session:
+        # SQLAlchemy binds the same instant: equal only if it was stored in the same form.
+        found = select(func.count()).where(col(Highlight.highlighted_at) == utc)
+        assert session.execute(found).scalar_one() == 1
+        highlight = session.execute(select(Highlight)).scalar_one()
+        note = session.execute(select(Note)).scalar_one()
+        before = datetime.now(UTC)
+        for stamp in (highlight.created_at, highlight.updated_at, note.created_at):
+            assert stamp.tzinfo is not None
+            assert before - timedelta(minutes=5) < stamp <= before
+        assert (highlight.pending, highlight.location, highlight.location_start) == (
+            True,
+            "5-7",
+            5,
+        )
+        fresh = select(func.count()).where(col(Highlight.created_at) <= before)
+        assert session.execute(fresh).scalar_one() == 1
+
+
+def test_a_naive_timestamp_is_refused_and_nothing_is_stored(sessions: SessionFactory) -> None:
+    run_import(sessions, [clip("Already here.", 1)])
+    naive = clip("No zone.", 2, highlighted_at=datetime(2024, 8, 22, 19, 1, 4))  # noqa: DTZ001
+    with pytest.raises(ValueError, match="naive"):
+        run_import(sessions, [clip("Fine.", 3), naive])
+    assert [v.text for v in library(sessions)] == ["Already here."]
