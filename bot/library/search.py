@@ -35,6 +35,7 @@ from sqlalchemy import (
     Integer,
     Select,
     Text,
+    bindparam,
     case,
     cast,
     column,
@@ -169,16 +170,26 @@ def _ranked(session: Session, chat_id: int, query: SearchQuery) -> Select[Any, A
     """The matches as (id, score) rows, best score lowest (None: nothing can match)."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     filters: list[ColumnElement[bool]] = []
-    for name in query.tags:
-        filters.append(
+    if query.tags:
+        tag_ids = session.execute(
+            select(col(Tag.name), col(Tag.id)).where(
+                col(Tag.chat_id) == chat_id, col(Tag.name).in_(query.tags)
+            )
+        ).all()
+        if len(tag_ids) < len(set(query.tags)):
+            return None
+        # Each tag's id is written into the SQL: PostgreSQL then plans with that tag's own
+        # frequency. Looked up by name inside the query, a tag on 3,600 highlights was
+        # estimated at 18, and the search checked every one of them against the words
+        # instead of asking the word index first (80 ms instead of 10).
+        filters.extend(
             select(col(HighlightTag.highlight_id))
-            .join(Tag, col(Tag.id) == col(HighlightTag.tag_id))
             .where(
                 col(HighlightTag.highlight_id) == col(Highlight.id),
-                col(Tag.chat_id) == chat_id,
-                col(Tag.name) == name,
+                col(HighlightTag.tag_id) == bindparam(None, tag_id, literal_execute=True),
             )
             .exists()
+            for _, tag_id in tag_ids
         )
     if query.books:
         book_ids = _matching_books(session, chat_id, query.books)

@@ -112,6 +112,13 @@ def test_tag_and_book_filters(loaded: SessionFactory) -> None:
         "Small batch sizes reduce the cost of deployments."
     ]
     assert texts(loaded, "tag:nosuchtag") == []
+    assert texts(loaded, "#flow tag:delivery #FLOW") == [
+        "Small batch sizes reduce the cost of deployments."
+    ]
+    assert texts(loaded, "#flow tag:nosuchtag") == []
+    assert texts(loaded, "deployment tag:delivery", chat_id=OTHER) == [
+        "Deployment in another chat, secret."
+    ]
     assert set(texts(loaded, 'book:"the goal" -constraint', limit=10)) == {
         "Queues grow when utilisation nears one hundred percent.",
         "Remember to read about deployment again",
