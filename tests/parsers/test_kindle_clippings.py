@@ -744,3 +744,19 @@ def test_two_different_passages_starting_at_one_location_are_both_kept() -> None
         ("I went to the woods because I wished to live deliberately.", "120-121", []),
         ("To front only the essential facts of life.", "120-122", ["essential"]),
     ]
+
+
+_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+
+
+@given(st.text(alphabet=st.sampled_from("ab é\x01\x7f" + _SPACES)) | st.text())
+def test_the_squash_check_agrees_with_the_squash(text: str) -> None:
+    # _squashed decides whether a clip's text is squashed before repeats are compared:
+    # it may only say yes when squashing would change nothing (a no for other text only
+    # costs a squash), and for ASCII text, nearly every clip, it says exactly that.
+    text = text.strip()
+    unchanged = " ".join(text.split()) == text
+    if kindle_clippings._squashed(text):
+        assert unchanged
+    if text.isascii():
+        assert kindle_clippings._squashed(text) == unchanged
