@@ -263,7 +263,7 @@ def _sqlite_match(
     # read alone unless a tag or book filter needs the highlight row. Joined, the chat test is
     # written as an expression so that it cannot use ix_highlight_chat_id: SQLite then starts
     # from the FTS index instead of running the MATCH for every highlight of the chat.
-    score = _phrase_order(chat_id, query) if _has_long_phrase(query) else _BM25
+    score = _phrase_order(chat_id, query, bool(filters)) if _has_long_phrase(query) else _BM25
     statement: Select[Any, Any] = select(_FTS.c.rowid.label("id"), score.label("score")).where(
         match
     )
@@ -274,23 +274,22 @@ def _sqlite_match(
     return statement
 
 
-def _phrase_order(chat_id: int, query: SearchQuery) -> ColumnElement[Any]:
+def _phrase_order(chat_id: int, query: SearchQuery, filtered: bool) -> ColumnElement[Any]:
     """The score of a phrase search: 0 plus the text's length when the highlight's own text
     has every wanted word and phrase, 10^9 plus it when only its notes, title or author do.
 
     The highlights with the words in their text are the rows of the same search with the
     words looked for in ``body`` alone: a subset of the matches that, in id order, never
-    runs past the matches the limit lets through, so it is capped alike.
+    runs past the matches the limit lets through, so it is capped alike. Not when a tag or
+    book filter thins the matches out: those text matches are all read.
     """
-    in_text = (
-        select(_BODY.c.rowid)
-        .where(
-            text("body_fts.highlight_fts MATCH :in_text").bindparams(
-                in_text=_fts5_expression(chat_id, query, columns="body")
-            )
+    in_text = select(_BODY.c.rowid).where(
+        text("body_fts.highlight_fts MATCH :in_text").bindparams(
+            in_text=_fts5_expression(chat_id, query, columns="body")
         )
-        .limit(MATCH_LIMIT + 1)
     )
+    if not filtered:
+        in_text = in_text.limit(MATCH_LIMIT + 1)
     return case((_FTS.c.rowid.in_(in_text), 0), else_=1_000_000_000) + func.length(_FTS.c.body)
 
 

@@ -105,3 +105,26 @@ def test_phrases_on_sqlite_rank_text_matches_shortest_first(
     # A plain word is still ranked by bm25, which lifts the repetition.
     assert word.hits[0].text == repeated
     assert word.total == 4
+
+
+def test_a_filtered_phrase_search_past_the_limit_still_ranks_text_matches_first(
+    engine: Engine, sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_module, "MATCH_LIMIT", 2)
+    load(sessions, [f"The quiet harbour, untagged, number {n}." for n in range(4)])
+    records = [
+        ParsedHighlight(
+            text="In the quiet harbour the tagged boats sleep.", book_title="B", tags=["boats"]
+        ),
+        ParsedHighlight(text="Tagged too.", book_title="Quiet Harbour", tags=["boats"]),
+    ]
+    with unit_of_work(sessions) as session:
+        import_records(session, chat_id=CHAT, result=ParseResult(format="t", highlights=records))
+    with sessions() as session:
+        page = search(session, chat_id=CHAT, query='"quiet harbour" #boats', limit=5)
+    assert (page.total, page.capped) == (2, False)
+    expected = ["In the quiet harbour the tagged boats sleep.", "Tagged too."]
+    if engine.dialect.name == "sqlite":
+        assert [hit.text for hit in page.hits] == expected
+    else:
+        assert sorted(hit.text for hit in page.hits) == sorted(expected)
