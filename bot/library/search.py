@@ -11,10 +11,15 @@ phrase, bm25() counts the highlights that hold it in the whole database, every c
 for a phrase that means checking word positions in every highlight with its words:
 ``"of the"`` cost 40 to 100 ms in a database of 1,000,000 highlights. Such a search lists
 first the highlights whose own text has every wanted word and phrase (not only their notes,
-title or author), and among those the shortest text first, then the oldest. That is bm25's
-own order when each match holds the phrase once, as nearly every match of a phrase does;
-a highlight that repeats the phrase is not lifted above a shorter one. The matches are the
-same either way. Plain words and prefixes keep bm25 (counting a word's highlights is cheap).
+title or author), and among those the shortest text first, then the oldest. When each match
+holds the phrase once in its text, as nearly every match of a phrase does, bm25 too puts
+the shorter highlight first (it counts words, with the notes and the book's; this counts
+the text's characters); a highlight that repeats the phrase is not lifted above a shorter
+one. The matches are the same either way. Plain words keep bm25: counting a word's
+highlights reads no positions. Prefixes keep it too: ``word*`` makes FTS5 merge the entries
+of every word it names, in every chat, and bm25 merges them a second time; ordered the
+cheaper way it would still be merged twice (to find the matches, then to tell text matches
+from the rest).
 
 A search counts and ranks at most ``MATCH_LIMIT`` + 1 matches. Ranking means reading every
 match's document back, so a word found in one highlight of twenty in a chat of 100,000
