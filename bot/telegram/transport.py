@@ -16,6 +16,8 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+_JSON = {"Content-Type": "application/json"}
+
 
 class AiohttpRequest(BaseRequest):
     """A ``BaseRequest`` over one ``aiohttp.ClientSession`` with a bounded connection pool.
@@ -91,13 +93,20 @@ class AiohttpRequest(BaseRequest):
             sock_read=sock_read,
         )
         data: Any = None
+        headers = None
         if request_data is not None:
             if files:
                 data = _form(request_data.json_parameters, files)
             else:
-                data = request_data.json_parameters
+                # The Bot API reads a JSON body as it reads a form (a string field holds what
+                # a form field would). Encoding it is one C call, where aiohttp's form
+                # encoding quotes every character in Python: a third of the transport's time
+                # for a long highlight.
+                data, headers = request_data.json_payload, _JSON
         try:
-            async with session.request(method, url, data=data, timeout=timeout) as response:
+            async with session.request(
+                method, url, data=data, headers=headers, timeout=timeout
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error

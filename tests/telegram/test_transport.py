@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -137,3 +139,38 @@ async def test_an_application_polls_and_answers_through_it(tg: FakeTelegram) -> 
             await app.updater.stop()
             await app.stop()
     assert tg.last(CHAT).text == "over aiohttp"
+
+
+async def test_parameters_go_as_a_json_body_telegram_reads_like_a_form() -> None:
+    # A server of its own, as the fake Telegram reads every encoding alike: what left the bot.
+    seen: list[tuple[str, Any]] = []
+
+    async def send_message(request: web.Request) -> web.Response:
+        seen.append((request.content_type, await request.json()))
+        message = {"message_id": 7, "date": 0, "chat": {"id": CHAT, "type": "private"}}
+        return web.json_response({"ok": True, "result": {**message, "text": "x"}})
+
+    server = web.Application()
+    server.router.add_post(f"/bot{TOKEN}/sendMessage", send_message)
+    runner = web.AppRunner(server)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        request = AiohttpRequest(connection_pool_size=1)
+        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("★", callback_data="fav:1")]])
+        bot = Bot(TOKEN, base_url=f"http://127.0.0.1:{port}/bot", request=request)
+        await request.initialize()  # only the transport, as the delivery engine opens it
+        try:
+            sent = await bot.send_message(CHAT, "«x» & y", reply_markup=keyboard)
+        finally:
+            await request.shutdown()
+    finally:
+        await runner.cleanup()
+    assert sent.message_id == 7
+    [(content_type, body)] = seen
+    assert content_type == "application/json"
+    # Each field as its form field would be: objects JSON-encoded within, as Telegram takes.
+    assert body["chat_id"] == str(CHAT) and body["text"] == "«x» & y"
+    assert json.loads(body["reply_markup"]) == keyboard.to_dict()
