@@ -102,17 +102,25 @@ def decode_stream(chunks: Iterable[bytes], *, legacy: bool = False) -> Iterator[
     if not head.strip() and last:
         raise ParseError("The file is empty.")
     encoding, skip = _stream_encoding(head, legacy=legacy)
-    decoder = codecs.getincrementaldecoder(encoding)(
-        errors="replace" if encoding == "cp1252" else "strict"
-    )
-    # Holds back a CR that ends one piece, in case the next one starts with its LF.
-    newlines = io.IncrementalNewlineDecoder(None, translate=True)
+    errors = "replace" if encoding == "cp1252" else "strict"
+    decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
+    # In UTF-8 and cp1252 a CR or LF byte is that character and nothing else, so newlines
+    # are normalised on the bytes, before decoding: four times cheaper than on the text
+    # (Kindle writes CRLF). Other encodings go through the text's newline decoder. Both
+    # hold back a CR that ends one piece, in case the next one starts with its LF.
+    by_bytes = encoding in ("utf-8", "cp1252")
+    newlines = _ByteNewlines() if by_bytes else io.IncrementalNewlineDecoder(None, translate=True)
     blank = True
     sampled = False
     piece = head[skip:]
     while True:
+        # The first characters, CRs and all, as decode_bytes looks at them.
+        sample = "" if sampled else _sample(piece, encoding, errors, last)
         try:
-            text = decoder.decode(piece, final=last)
+            if isinstance(newlines, _ByteNewlines):
+                text = decoder.decode(newlines.decode(piece, final=last), final=last)
+            else:
+                text = newlines.decode(decoder.decode(piece, final=last), final=last)
         except UnicodeDecodeError:
             if encoding == "utf-8" and not legacy:
                 raise NotUtf8 from None
@@ -123,10 +131,8 @@ def decode_stream(chunks: Iterable[bytes], *, legacy: bool = False) -> Iterator[
             raise ParseError("This is a binary file, not a text export of highlights.") from None
         if not sampled:
             sampled = True
-            sample = text[:_BINARY_SAMPLE]
             if sample and sum(ch in _CONTROL for ch in sample) > max(2, len(sample) // 100):
                 raise ParseError("This is a binary file, not a text export of highlights.")
-        text = newlines.decode(text, final=last)
         if "\ufeff" in text:
             text = text.replace("\ufeff", "")
         if blank and text and not text.isspace():
@@ -138,6 +144,38 @@ def decode_stream(chunks: Iterable[bytes], *, legacy: bool = False) -> Iterator[
         piece, last = next(pieces, (b"", True))
     if blank:
         raise ParseError("The file is empty.")
+
+
+def _sample(piece: bytes, encoding: str, errors: str, last: bool) -> str:
+    """The first _BINARY_SAMPLE characters of the text, as far as the first piece holds
+    them; empty when they do not decode (the decoding itself then raises)."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
+    # No character takes more than four bytes.
+    head = piece[: 4 * _BINARY_SAMPLE]
+    try:
+        return decoder.decode(head, final=last and len(head) == len(piece))[:_BINARY_SAMPLE]
+    except UnicodeDecodeError:
+        return ""
+
+
+class _ByteNewlines:
+    """CRLF and lone CR to LF in UTF-8 or cp1252 bytes, piece by piece."""
+
+    def __init__(self) -> None:
+        self.cr = False  # the previous piece ended with a CR, held back
+
+    def decode(self, piece: bytes, *, final: bool) -> bytes:
+        if self.cr:
+            piece = b"\r" + piece
+        self.cr = not final and piece.endswith(b"\r")
+        if self.cr:
+            piece = piece[:-1]
+        if b"\r" in piece:
+            # split and join beat bytes.replace, which searches the whole piece twice.
+            piece = b"\n".join(piece.split(b"\r\n"))
+            if b"\r" in piece:
+                piece = piece.replace(b"\r", b"\n")
+        return piece
 
 
 def _stream_encoding(head: bytes, *, legacy: bool) -> tuple[str, int]:
