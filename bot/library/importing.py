@@ -203,11 +203,12 @@ def import_records(
     total = len(incoming)
     if progress:
         progress(0, total)
-    for start in range(0, total, CHUNK):
-        chunk = incoming[start : start + CHUNK]
-        _import_chunk(session, chat_id, chunk, books_in_db, result.format, had_highlights)
-        if progress:
-            progress(start + len(chunk), total)
+    with _bulk.roomy_cache(session):
+        for start in range(0, total, CHUNK):
+            chunk = incoming[start : start + CHUNK]
+            _import_chunk(session, chat_id, chunk, books_in_db, result.format, had_highlights)
+            if progress:
+                progress(start + len(chunk), total)
 
     session.add(
         ImportRun(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlmodel import Session, col
 
 from bot.db import SessionFactory, unit_of_work
@@ -291,3 +291,33 @@ def test_a_naive_timestamp_is_refused_and_nothing_is_stored(sessions: SessionFac
     with pytest.raises(ValueError, match="naive"):
         run_import(sessions, [clip("Fine.", 3), naive])
     assert [v.text for v in library(sessions)] == ["Already here."]
+
+
+def test_the_import_page_cache_is_given_back(sessions: SessionFactory) -> None:
+    # An import on SQLite writes with a 32 MB page cache; the pooled connection must get
+    # its own size back afterwards, also when the import fails.
+    with sessions() as session:
+        if session.get_bind().dialect.name != "sqlite":
+            pytest.skip("SQLite's page cache only")
+
+        def cache_size() -> int:
+            return int(session.execute(text("PRAGMA cache_size")).scalar_one())
+
+        session.execute(text("PRAGMA cache_size = -1234"))
+        while_writing: list[int] = []
+        import_records(
+            session,
+            chat_id=CHAT,
+            result=ParseResult(format="x", highlights=[clip("One.", 1)]),
+            progress=lambda done, total: done and while_writing.append(cache_size()),
+        )
+        assert while_writing == [-32 * 1024]
+        assert cache_size() == -1234
+        with pytest.raises(RuntimeError):
+            import_records(
+                session,
+                chat_id=CHAT,
+                result=ParseResult(format="x", highlights=[clip("Two.", 2)]),
+                progress=_explode_at_the_end,
+            )
+        assert cache_size() == -1234
