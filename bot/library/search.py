@@ -24,9 +24,11 @@ from the rest).
 A search counts and ranks at most ``MATCH_LIMIT`` + 1 matches. Ranking means reading every
 match's document back, so a word found in one highlight of twenty in a chat of 100,000
 cost 60 ms (SQLite) to 300 ms (PostgreSQL) for five results. Past the limit the total is
-shown as "1000+" and the best five are the best of the first ``MATCH_LIMIT`` + 1 matches the
-index yields, which are the oldest in the library: still ranked, but not over every match.
-A search that specific enough to be read page by page has fewer matches and is ranked whole.
+shown as "1,000+" and the best five are the best of the first ``MATCH_LIMIT`` + 1 matches the
+index yields, which are the oldest in the library (on PostgreSQL, the first in the table's
+storage order, which is nearly that): still ranked, but not over every match, and the same
+matches each time, so that the pages are pages of one list. A search specific enough to be
+read page by page has fewer matches and is ranked whole.
 """
 
 from __future__ import annotations
@@ -318,7 +320,18 @@ def _postgres_match(
     # empty, and an empty query matches nothing; such a search has always listed the whole
     # chat (when the chat token was part of the query), so it still does. Bound as a
     # constant, the query also plans alike whether or not psycopg has prepared the statement.
-    built = session.execute(select(cast(combined, Text))).scalar_one()
+    # The same round trip makes the scan below yield its matches in one order, so that a
+    # search capped at MATCH_LIMIT takes the same matches every time and its pages are pages
+    # of one list: a sequential scan of a big table starts where another scan of it last
+    # was (synchronized scans), and a parallel one yields in the workers' order. Both
+    # settings last until the end of this transaction.
+    built = session.execute(
+        select(
+            cast(combined, Text),
+            func.set_config("synchronize_seqscans", "off", True),
+            func.set_config("max_parallel_workers_per_gather", "0", True),
+        )
+    ).scalar()
     if not built:
         return _in_order(chat_id, filters)
     words = cast(literal(built, Text), TSQUERY)

@@ -128,3 +128,78 @@ def test_a_filtered_phrase_search_past_the_limit_still_ranks_text_matches_first(
         assert [hit.text for hit in page.hits] == expected
     else:
         assert sorted(hit.text for hit in page.hits) == sorted(expected)
+
+
+@pytest.mark.postgres
+def test_a_capped_search_finds_the_same_matches_wherever_another_scan_left_off(
+    engine: Engine, sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of a "1,000+" search are pages of one list, on a table PostgreSQL scans in sync.
+
+    Past the limit the first matches the scan yields are ranked. A sequential scan of a table
+    bigger than a quarter of shared_buffers starts where another scan of it last was
+    (synchronized scans), so the same search took a different 1,001 each time and paging
+    repeated and skipped highlights.
+    """
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite reads FTS5 matches in rowid order")
+    monkeypatch.setattr(search_module, "MATCH_LIMIT", 20)
+    load(sessions, [f"A pebble, early number {n}." for n in range(30)])
+    # Filler between the early and the late pebbles: another chat's rows, enough to pass the
+    # synchronized-scan threshold (shared_buffers / 4: 32 MB at PostgreSQL's default).
+    load(sessions, ["Filler."], chat_id=OTHER)
+    with engine.begin() as connection:
+        size = connection.execute(text("SELECT current_setting('shared_buffers')")).scalar()
+        pages = connection.execute(
+            text("SELECT setting::bigint FROM pg_settings WHERE name = 'shared_buffers'")
+        ).scalar_one()
+        rows = pages // 4 * 10  # eight rows of about 1 kB fill an 8 kB page
+        connection.execute(
+            text(
+                "INSERT INTO highlight (chat_id, book_id, kind, text, favorite, discarded,"
+                " fingerprint, created_at, updated_at, shuffle_key, pending)"
+                " SELECT chat_id, book_id, kind, text, favorite, discarded, md5(g::text),"
+                " created_at, updated_at, shuffle_key, pending"
+                " FROM highlight, generate_series(1, :rows) AS g WHERE chat_id = :other"
+            ),
+            {"rows": rows, "other": OTHER},
+        )
+        lexemes = "ARRAY(SELECT 'filler' || n FROM generate_series(1, 80) AS n)"
+        connection.execute(
+            text(
+                f"INSERT INTO highlight_search SELECT id, array_to_tsvector({lexemes})"
+                " FROM highlight WHERE chat_id = :other"
+                " AND id NOT IN (SELECT highlight_id FROM highlight_search)"
+            ),
+            {"other": OTHER},
+        )
+        connection.execute(text("ANALYZE highlight_search"))
+    load(sessions, [f"A pebble, late number {n}." for n in range(30)])
+    with engine.connect() as connection:
+        blocks = connection.execute(
+            text("SELECT pg_relation_size('highlight_search') / 8192")
+        ).scalar_one()
+    assert blocks > pages // 4, f"the filler is too small for synchronized scans ({size})"
+
+    def first_page() -> list[str]:
+        with sessions() as session:
+            # The plan PostgreSQL takes for a common word in a big chat: a sequential scan.
+            session.execute(text("SET LOCAL enable_bitmapscan = off"))
+            session.execute(text("SET LOCAL enable_indexscan = off"))
+            page = search(session, chat_id=CHAT, query="pebble", limit=50)
+            assert (page.total, page.capped) == (20, True)
+            return sorted(hit.text for hit in page.hits)
+
+    before = first_page()
+    with engine.connect() as connection:
+        # Another scan of the table, stopped at the late pebbles: the next one starts there.
+        connection.execute(text("SET enable_bitmapscan = off"))
+        connection.execute(text("SET enable_indexscan = off"))
+        connection.execute(
+            text(
+                "SELECT highlight_id FROM highlight_search"
+                " WHERE document @@ to_tsquery('simple', 'late') LIMIT 1"
+            )
+        ).all()
+    assert first_page() == before
+    assert all("early" in hit for hit in before)
