@@ -5,9 +5,15 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 
+from bot.parsers.spacing import single_spaced
+
 
 def normalize_text(text: str) -> str:
     """Fold case, Unicode forms and white space so trivially different copies compare equal."""
+    if text.isascii():
+        # NFKC leaves ASCII as it is and casefold is lower; nearly every text is single
+        # spaced already, and checking is four times cheaper than splitting and joining.
+        return (text if single_spaced(text) else " ".join(text.split())).lower()
     # str.split() breaks at exactly the characters the old r"\s+" matched (str.isspace), and
     # leaves no run at either end: the same result, about three times faster.
     return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()

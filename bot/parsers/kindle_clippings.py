@@ -26,6 +26,7 @@ from bot.parsers.records import (
     ParseResult,
     Skipped,
 )
+from bot.parsers.spacing import single_spaced
 
 NAME = "kindle_clippings"
 
@@ -228,7 +229,7 @@ class _ClipReader:
                 notes.append(clip)
                 continue
             # _squash and _anchor, written out: this runs once per clip.
-            if not _squashed(body):
+            if not single_spaced(body):
                 body = " ".join(body.split())
             first = first_of.setdefault((book, body), clip)
             if first is not clip:
@@ -398,31 +399,9 @@ def _same_passage(older: str, newer: str) -> bool:
 
 def _squash(text: str) -> str:
     """Collapse whitespace runs to one space, so re-spaced repeats compare equal."""
-    if _squashed(text):
+    if single_spaced(text):
         return text
     return " ".join(text.split())
-
-
-def _squashed(text: str) -> bool:
-    """Whether squashing would leave this stripped text as it is: it holds no white space
-    but single plain spaces. Much cheaper than the squash, which it nearly always saves."""
-    if text.isascii():  # known without reading the text
-        # The ASCII white space str.split breaks at, each looked for at memchr speed: ten
-        # quick scans cost half of one isprintable, which looks every character up.
-        return not (
-            "  " in text
-            or "\n" in text
-            or "\t" in text
-            or "\r" in text
-            or "\x0b" in text
-            or "\x0c" in text
-            or "\x1c" in text
-            or "\x1d" in text
-            or "\x1e" in text
-            or "\x1f" in text
-        )
-    # Printable text holds no white space but the plain space.
-    return text.isprintable() and "  " not in text
 
 
 def _record(clip: _Clip) -> ParsedHighlight:

@@ -40,3 +40,9 @@ def test_same_result_as_the_regex(text: str) -> None:
 @given(st.text())
 def test_same_result_as_the_regex_on_any_text(text: str) -> None:
     assert normalize_text(text) == by_regex(text)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_same_result_as_the_regex_for_ascii(text: str) -> None:
+    # ASCII text takes a shortcut (no NFKC, lower for casefold, no split when single spaced).
+    assert normalize_text(text) == by_regex(text)

@@ -24,6 +24,7 @@ from bot.parsers.records import (
     ParseResult,
     Skipped,
 )
+from bot.parsers.spacing import single_spaced
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "kindle"
 SEPARATOR = "=========="
@@ -751,12 +752,12 @@ _SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 
 @given(st.text(alphabet=st.sampled_from("ab é\x01\x7f" + _SPACES)) | st.text())
 def test_the_squash_check_agrees_with_the_squash(text: str) -> None:
-    # _squashed decides whether a clip's text is squashed before repeats are compared:
+    # single_spaced decides whether a clip's text is squashed before repeats are compared:
     # it may only say yes when squashing would change nothing (a no for other text only
     # costs a squash), and for ASCII text, nearly every clip, it says exactly that.
     text = text.strip()
     unchanged = " ".join(text.split()) == text
-    if kindle_clippings._squashed(text):
+    if single_spaced(text):
         assert unchanged
     if text.isascii():
-        assert kindle_clippings._squashed(text) == unchanged
+        assert single_spaced(text) == unchanged
