@@ -87,7 +87,11 @@ class Pacer:
             now = time.monotonic()
             while self._recent and self._recent[0][0] <= now - 1.0:
                 self._recent.popleft()
-            counted = [answered for (answered,) in self._recent if answered > now - 1.0]
+            # Answers come back out of order, so some kept sends may have left the window
+            # already; counting them is needed only when as many are kept as the limit.
+            counted: list[float] = []
+            if len(self._recent) >= self._limit:
+                counted = [answered for (answered,) in self._recent if answered > now - 1.0]
             if len(counted) < self._limit:
                 ticket = [math.inf]
                 self._recent.append(ticket)
