@@ -13,7 +13,9 @@ def normalize_text(text: str) -> str:
     if text.isascii():
         # NFKC leaves ASCII as it is and casefold is lower; nearly every text is single
         # spaced already, and checking is four times cheaper than splitting and joining.
-        return (text if single_spaced(text) else " ".join(text.split())).lower()
+        if text.startswith(" ") or text.endswith(" ") or not single_spaced(text):
+            text = " ".join(text.split())
+        return text.lower()
     # str.split() breaks at exactly the characters the old r"\s+" matched (str.isspace), and
     # leaves no run at either end: the same result, about three times faster.
     return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 
 def single_spaced(text: str) -> bool:
-    """Whether ``" ".join(text.split())`` would leave ``text`` as it is: no white space but
-    single plain spaces between words. A False may be wrong for non-ASCII text (the
-    squash then just changes nothing); for ASCII text the answer is exact.
+    """Whether a text that neither starts nor ends with a space holds no white space but
+    single plain spaces, so that ``" ".join(text.split())`` would leave it as it is. A
+    False may be wrong for non-ASCII text (the squash then just changes nothing); for
+    ASCII text the answer is exact.
 
     Much cheaper than the squash, which it nearly always saves.
     """
-    if text[:1] == " " or text[-1:] == " ":
-        return False
     if text.isascii():  # known without reading the text
         # The ASCII white space str.split breaks at, each looked for at memchr speed: ten
         # quick scans cost half of one isprintable, which looks every character up.

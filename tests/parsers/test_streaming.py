@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import bot.parsers
@@ -201,17 +201,19 @@ def test_a_file_whose_start_shows_no_format_is_detected_whole() -> None:
 
 @settings(max_examples=80, deadline=None)
 @given(
-    st.lists(st.sampled_from(["a", " ", "\r", "\n", "\r\n", "\n\ufeff", "é", "—"])).map("".join),
+    st.lists(st.sampled_from(["a", " ", "\r", "\n", "\r\n", "\ufeff", "é", "—"])).map("".join),
     st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]),
     st.sampled_from([1, 2, 3, 5, 64]),
 )
+@example("\r\ufeff\n", "utf-8", 1)
+@example("\r\ufeff\n", "utf-16", 1)
+@example("\r\ufeff\ufeff\r\n", "utf-8", 2)
 def test_newlines_are_normalised_whatever_the_encoding_and_cuts(
     text: str, encoding: str, block: int
 ) -> None:
     # UTF-8 and cp1252 normalise newlines on the bytes, other encodings on the text; a CR
-    # at the end of one piece and its LF at the start of the next are one newline. (BOMs
-    # come after a newline, where Kindle writes them: one inside a CRLF was never read as
-    # decode_bytes reads it, which drops BOMs first.)
+    # at the end of one piece and its LF at the start of the next are one newline. BOMs
+    # go first, as decode_bytes drops them: CR, BOM, LF is one newline.
     if encoding == "cp1252":
         text = text.replace("\ufeff", "")  # not a cp1252 character
     # The first 8 KB are read as one piece (the encoding is chosen from them): the cuts
