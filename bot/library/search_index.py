@@ -7,19 +7,21 @@ itself restricts a search to one chat.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 from sqlmodel import Session
 
 _CHUNK = 1000
 
-_SQLITE_DELETE = text("DELETE FROM highlight_fts WHERE rowid IN :ids").bindparams(
-    bindparam("ids", expanding=True)
-)
+# The ids travel as one JSON array: an expanding IN renders a placeholder per id, and
+# rendering a thousand of them per statement was a twentieth of a large import's time.
+_SQLITE_IDS = "(SELECT value FROM json_each(:ids))"
+_SQLITE_DELETE = text(f"DELETE FROM highlight_fts WHERE rowid IN {_SQLITE_IDS}")
 _SQLITE_INSERT = text(
-    """
+    f"""
     INSERT INTO highlight_fts (rowid, chat, body, notes, title, author)
     SELECT h.id,
            CASE WHEN h.chat_id < 0 THEN 'cm' || (-h.chat_id) ELSE 'cp' || h.chat_id END,
@@ -29,9 +31,9 @@ _SQLITE_INSERT = text(
            b.title,
            b.author
     FROM highlight AS h JOIN book AS b ON b.id = h.book_id
-    WHERE h.id IN :ids
+    WHERE h.id IN {_SQLITE_IDS}
     """
-).bindparams(bindparam("ids", expanding=True))
+)
 
 # Each book's title and author are tokenised once per chunk, not once per highlight (an
 # import brings hundreds of highlights per book): 10 % of the indexing time. MATERIALIZED:
@@ -71,8 +73,9 @@ def refresh(session: Session, *, highlight_ids: Iterable[int]) -> None:
     sqlite = session.get_bind().dialect.name == "sqlite"
     for chunk in _chunks(highlight_ids):
         if sqlite:
-            session.execute(_SQLITE_DELETE, {"ids": chunk})
-            session.execute(_SQLITE_INSERT, {"ids": chunk})
+            ids = json.dumps(chunk)
+            session.execute(_SQLITE_DELETE, {"ids": ids})
+            session.execute(_SQLITE_INSERT, {"ids": ids})
         else:
             session.execute(_POSTGRES_UPSERT, {"ids": chunk})
 
