@@ -45,6 +45,19 @@ def insert_rows(
     driver.executemany(f"INSERT INTO {target} ({names}) VALUES ({marks})", rows)
 
 
+def rows_after(session: Session, table: Table, columns: Sequence[str], after_id: int) -> list[Row]:
+    """``columns`` of the rows whose id is past ``after_id``, read through the driver (a
+    cursor's own rows: SQLAlchemy's result rows cost more than the query here)."""
+    connection = session.connection()
+    driver: Any = connection.connection.driver_connection
+    quote = connection.dialect.identifier_preparer.quote
+    names = ", ".join(quote(table.c[name].name) for name in columns)
+    mark = "%s" if connection.dialect.name == "postgresql" else "?"
+    query = f"SELECT {names} FROM {quote(table.name)} WHERE {quote(table.c.id.name)} > {mark}"
+    rows: list[Row] = driver.execute(query, (after_id,)).fetchall()
+    return rows
+
+
 def time_writer(session: Session) -> Callable[[datetime | None], Any]:
     """How ``insert_rows`` takes a timestamp on this session's database: UTC, as
     ``UTCDateTime`` stores it.

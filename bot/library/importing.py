@@ -406,10 +406,8 @@ def _import_chunk(
         # SQL, so that the planner keeps to that range.
         new_ids = {
             fp: highlight_id
-            for highlight_id, fp, row_chat in session.execute(
-                select(_HIGHLIGHT.c.id, _HIGHLIGHT.c.fingerprint, _HIGHLIGHT.c.chat_id).where(
-                    _HIGHLIGHT.c.id > before
-                )
+            for highlight_id, fp, row_chat in _bulk.rows_after(
+                session, _HIGHLIGHT, ("id", "fingerprint", "chat_id"), before
             )
             if row_chat == chat_id
         }
