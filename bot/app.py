@@ -19,7 +19,7 @@ from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.db import SessionFactory
-from bot.delivery.engine import Clock, DeliveryEngine, utc_now
+from bot.delivery.engine import IN_FLIGHT, Clock, DeliveryEngine, utc_now
 from bot.health import HealthServer
 from bot.telegram import instrumentation, jobs, render
 from bot.telegram.context import CONTEXT_TYPES, BotApplication
@@ -27,7 +27,7 @@ from bot.telegram.handlers import annotating, basics, library_io, preferences, r
 from bot.telegram.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
-DELIVERY_CONNECTIONS = 128  # twice the engine's concurrent sends
+DELIVERY_CONNECTIONS = 2 * IN_FLIGHT  # twice the engine's concurrent sends
 NEW = filters.UpdateType.MESSAGE  # commands run once, not again when their message is edited
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -13,9 +14,10 @@ from telegram import Bot
 from telegram.error import NetworkError
 from telegram.request import HTTPXRequest
 
+from bot.app import DELIVERY_CONNECTIONS
 from bot.db import SessionFactory, unit_of_work
 from bot.delivery import claims
-from bot.delivery.engine import CLAIM_BATCH, DeliveryEngine, Pacer
+from bot.delivery.engine import CLAIM_BATCH, IN_FLIGHT, DeliveryEngine, Pacer
 from bot.library import chats
 from bot.library.importing import import_records
 from bot.library.messages import highlight_for_message
@@ -352,3 +354,26 @@ async def test_killed_mid_broadcast_and_restarted_nobody_gets_two(
     assert len(unknown) <= 16  # at most the sends in flight (the engine's concurrency)
     assert f"unknown_recovered={len(unknown)}" in out.decode()
     assert set(state.values()) <= {"sent", "unknown"}
+
+
+async def test_a_slow_telegram_has_in_flight_sends_open_and_no_more(
+    sessions: SessionFactory, tg: FakeTelegram
+) -> None:
+    # The bound on what a crash can leave unknown: sends under way at once.
+    chat_ids = range(600, 600 + IN_FLIGHT + 10)
+    for chat_id in chat_ids:
+        library(sessions, chat_id, size=1)
+    clock = Clock(at(2026, 6, 1, 7, 0))
+    request = AiohttpRequest(connection_pool_size=DELIVERY_CONNECTIONS)
+    own = Bot(tg.token, base_url=tg.base_url, request=request)
+    delivery = engine(sessions, clock, bot=own)
+    await delivery.tick()
+    tg.fail_next("sendMessage", timeout=True, delivered=True, hold=3.0, times=len(chat_ids))
+    clock.now = at(2026, 6, 1, 8, 0)
+    ticking = asyncio.create_task(delivery.tick())
+    await tg.wait_until(lambda: len(tg.requests_for("sendMessage")) >= IN_FLIGHT, timeout=10.0)
+    await asyncio.sleep(0.5)  # every answer is held for 3 s: nothing more may leave meanwhile
+    assert len(tg.requests_for("sendMessage")) == IN_FLIGHT == 128
+    report = await ticking
+    assert report.unknown == len(chat_ids)
+    assert set(statuses(sessions).values()) == {"unknown"}
