@@ -94,10 +94,10 @@ def parse_blocks(blocks: Iterable[str]) -> ParseResult:
         result = ParseResult(format=NAME)
         reader = _ClipReader(result.skipped)
         blank = True
-        for segment in _segments(blocks):
-            if blank and not segment.isspace():
+        for segment, end in _segments(blocks):
+            if blank and not segment[:end].isspace():
                 blank = False
-            reader.read(segment)
+            reader.read(segment, end)
         if blank:
             raise ParseError("The file is empty.")
         clips = reader.finish()
@@ -112,18 +112,23 @@ _BLOCK = 1 << 20
 _CLOSED_SEPARATOR = re.compile(r"\n==========[ \t]*\n")
 
 
-def _segments(blocks: Iterable[str]) -> Iterator[str]:
+def _segments(blocks: Iterable[str]) -> Iterator[tuple[str, int]]:
     """Cut the text into runs of whole records, each from the newline before its first
     record (a newline is put in front of the text, so a separator on the first line is
-    found too) to the end of its last separator line."""
+    found too) to the end of its last separator line.
+
+    Each run is given as a text and where the run ends in it: the text goes on with the
+    start of the next record, which the reader must not look at. Not cutting it off saves
+    copying the whole file once more.
+    """
     pending = "\n"
     for block in blocks:
         pending += block
         cut = _last_separator_end(pending)
         if cut > 0:
-            yield pending[:cut]
+            yield pending, cut
             pending = pending[cut:]
-    yield pending
+    yield pending, len(pending)
 
 
 def _last_separator_end(text: str) -> int:
@@ -158,9 +163,10 @@ class _ClipReader:
         self.first_of: dict[tuple[_Book, str], _Clip] = {}
         self.anchors: dict[_Anchor, list[_Clip]] = {}
 
-    def read(self, text: str) -> None:
-        """Read the records of one run: ``text`` starts with the newline that ends the line
-        the reader is at (the previous separator, or line 0)."""
+    def read(self, text: str, stop: int) -> None:
+        """Read the records of one run, ``text[:stop]``: it starts with the newline that ends
+        the line the reader is at (the previous separator, or line 0). Nothing is read from
+        ``stop`` on: a pattern there sees the end of the text, as it would in a slice."""
         if self.done:
             return
         clips = self.clips
@@ -174,10 +180,10 @@ class _ClipReader:
         # DetailsReader.read_record, written out: this loop runs once per record.
         grammar = reader.grammar
         position = 0
-        size = len(text)
+        size = stop
         while position < size:
             details: Details | None
-            match = grammar.record.match(text, position)
+            match = grammar.record.match(text, position, size)
             if (
                 match is not None
                 and (details := from_fields(grammar.record_fields(groups := match.groups())))
@@ -187,7 +193,7 @@ class _ClipReader:
                 start = line + 1
                 line += 5
             else:
-                start, lines, position, line, closed = _chunk_at(text, position, line)
+                start, lines, position, line, closed = _chunk_at(text, position, line, size)
                 if not lines:
                     continue
                 details = reader.read(lines[1]) if len(lines) > 1 else None
@@ -259,14 +265,18 @@ class _ClipReader:
         return self.clips
 
 
-def _chunk_at(text: str, position: int, line: int) -> tuple[int, list[str], int, int, bool]:
-    """Read the record from ``position`` (the newline ending ``line``) to the next separator.
+def _chunk_at(
+    text: str, position: int, line: int, end: int | None = None
+) -> tuple[int, list[str], int, int, bool]:
+    """Read the record from ``position`` (the newline ending ``line``) to the next separator,
+    in ``text[:end]``.
 
     Returns the line of its first non-blank line, its lines from there ([] for a blank
     record), the position and line just after its separator, and whether one was found.
     """
-    separator = _SEPARATOR.search(text, position)
-    stop = len(text) if separator is None else separator.start()
+    end = len(text) if end is None else end
+    separator = _SEPARATOR.search(text, position, end)
+    stop = end if separator is None else separator.start()
     chunk = text[position:stop]
     stripped = chunk.lstrip()
     start = line + chunk.count("\n", 0, len(chunk) - len(stripped))
