@@ -9,16 +9,38 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import multiprocessing
+import warnings
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 from bot.library.stats import LibraryStats
 
 _WIDTH = 40
+# Fonts for the characters matplotlib's own DejaVu Sans lacks, tried in this order: book
+# titles in Chinese, Japanese or Korean. The image installs WenQuanYi Zen Hei
+# (deploy/Dockerfile); elsewhere whichever of these is installed is used. A character that no
+# installed font has is drawn as an empty box, without a warning per glyph in the log: the
+# message before the chart has every title in full.
+FALLBACK_FONTS = (
+    "WenQuanYi Zen Hei",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK SC",
+    "Droid Sans Fallback",
+)
 
 
 def _label(text: str) -> str:
     return text if len(text) <= _WIDTH else text[: _WIDTH - 1] + "…"
+
+
+def font_family() -> list[str]:
+    """DejaVu Sans, then the installed ``FALLBACK_FONTS`` (matplotlib falls back glyph by glyph)."""
+    from matplotlib import font_manager
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return ["DejaVu Sans", *(name for name in FALLBACK_FONTS if name in installed)]
 
 
 def stats_chart(stats: LibraryStats) -> bytes:
@@ -28,6 +50,14 @@ def stats_chart(stats: LibraryStats) -> bytes:
     matplotlib.use("Agg")
     from matplotlib import pyplot
 
+    # The fallback font has only one weight; matplotlib would log that it took it anyway.
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    with matplotlib.rc_context({"font.family": font_family()}), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
+        return _draw(pyplot, stats)
+
+
+def _draw(pyplot: Any, stats: LibraryStats) -> bytes:
     panels = [
         ("Top books", [(_label(title), n) for title, _, n in stats.top_books]),
         ("Top tags", [(_label("#" + name), n) for name, n in stats.top_tags]),
