@@ -106,6 +106,7 @@ class SearchPage:
     offset: int
     hits: list[HighlightView] = field(default_factory=list)
     capped: bool = False
+    only_common_words: bool = False  # PostgreSQL ignores words like "the": nothing to look for
 
 
 def parse_query(raw: str) -> SearchQuery:
@@ -148,7 +149,11 @@ def search(
     page = SearchPage(query=parsed, total=0, offset=offset)
     if parsed.is_empty:
         return page
-    ranked = _ranked(session, chat_id, parsed)
+    try:
+        ranked = _ranked(session, chat_id, parsed)
+    except _OnlyCommonWords:
+        page.only_common_words = True
+        return page
     if ranked is None:
         return page
     matches = ranked.limit(MATCH_LIMIT + 1).subquery()
@@ -171,6 +176,10 @@ def search(
         page.total, page.capped = MATCH_LIMIT, True
     page.hits = load_views(session, chat_id=chat_id, ids=[row[0] for row in rows])
     return page
+
+
+class _OnlyCommonWords(Exception):
+    """The words of a search are all ones PostgreSQL's text search ignores, like "the"."""
 
 
 def _ranked(session: Session, chat_id: int, query: SearchQuery) -> Select[Any, Any] | None:
@@ -316,10 +325,11 @@ def _postgres_match(
     combined = parts[0]
     for part in parts[1:]:
         combined = func.tsquery_and(combined, part)
-    # The query is built first, on its own. Words that are all stop words ("the") leave it
-    # empty, and an empty query matches nothing; such a search has always listed the whole
-    # chat (when the chat token was part of the query), so it still does. Bound as a
-    # constant, the query also plans alike whether or not psycopg has prepared the statement.
+    # The query is built first, on its own. Words that are all stop words ("the", "with a")
+    # leave it empty: with a tag or book filter the search is the filter's highlights in
+    # order, and without one there is nothing to look for (it used to list the whole chat as
+    # if every highlight matched). Bound as a constant, the query also plans alike whether
+    # or not psycopg has prepared the statement.
     # The same round trip makes the scan below yield its matches in one order, so that a
     # search capped at MATCH_LIMIT takes the same matches every time and its pages are pages
     # of one list: a sequential scan of a big table starts where another scan of it last
@@ -333,6 +343,8 @@ def _postgres_match(
         )
     ).scalar()
     if not built:
+        if not filters:
+            raise _OnlyCommonWords
         return _in_order(chat_id, filters)
     words = cast(literal(built, Text), TSQUERY)
     # The chat lexeme has no weight, so the GIN index alone keeps the search in this chat

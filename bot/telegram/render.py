@@ -208,6 +208,12 @@ def search_results(raw_query: str, page: SearchPage) -> str:
     """The result list of /search."""
     if page.query.is_empty:
         return SEARCH_USAGE
+    if page.only_common_words:
+        return (
+            f"🔎 <i>{escape(raw_query)}</i> has only words too common to search for, "
+            "like <i>the</i> or <i>with</i>. Add a rarer word from the passage."
+            f"\n\n{SEARCH_TIPS}"
+        )
     if not page.total:
         return f"🔎 Nothing found for <i>{escape(raw_query)}</i>.\n\n{SEARCH_TIPS}"
     first, last = page.offset + 1, page.offset + len(page.hits)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, select, text
+from sqlalchemy import Engine, delete, select, text
 
 from bot.db import SessionFactory, unit_of_work
 from bot.library.importing import import_records
@@ -136,12 +136,34 @@ def test_a_chat_only_ever_sees_its_own_library(loaded: SessionFactory) -> None:
 
 
 def test_paging_and_totals(loaded: SessionFactory) -> None:
+    everything = "-xylophone"  # every highlight of the chat, through the full-text index
     with loaded() as session:
-        first = search(session, chat_id=CHAT, query="the", limit=2)
-        rest = search(session, chat_id=CHAT, query="the", limit=50, offset=2)
+        first = search(session, chat_id=CHAT, query=everything, limit=2)
+        rest = search(session, chat_id=CHAT, query=everything, limit=50, offset=2)
     assert first.total == rest.total == len(first.hits) + len(rest.hits)
     assert first.total >= 5
     assert not {v.id for v in first.hits} & {v.id for v in rest.hits}
+
+
+def test_words_postgresql_does_not_index_leave_nothing_to_look_for(
+    engine: Engine, loaded: SessionFactory
+) -> None:
+    with loaded() as session:
+        pages = [search(session, chat_id=CHAT, query=q) for q in ("the", '"with a"', "a -the")]
+        filtered = search(session, chat_id=CHAT, query="the tag:delivery", limit=50)
+    if engine.dialect.name == "postgresql":
+        assert [(p.only_common_words, p.total, p.hits) for p in pages] == [(True, 0, [])] * 3
+    else:
+        # FTS5 indexes every word: "the" is in most of the library, "with a" in none of it.
+        assert [(p.only_common_words, p.total > 0) for p in pages[:2]] == [
+            (False, True),
+            (False, False),
+        ]
+    # A filter alone still has something to find.
+    assert not filtered.only_common_words
+    assert {hit.text for hit in filtered.hits} >= {
+        "Small batch sizes reduce the cost of deployments."
+    }
 
 
 @pytest.mark.parametrize(

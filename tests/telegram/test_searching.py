@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import Engine
+
 from tests.fake_telegram import Message
 from tests.telegram.harness import ALICE, BotHarness, button_texts, data_of, quote, quoted_text
 
@@ -117,3 +119,25 @@ async def test_opening_a_result_sends_the_highlight_as_its_own_message(bot: BotH
     assert opened.body == f"{BE_ONE}\n— Meditations, Marcus Aurelius\n#virtue"
     assert button_texts(opened) == ["☆ Favorite", "🔀 Another", "🙈 Discard", "🏷 Tags"]
     assert await bot.shown_in(opened) == bot.find(ALICE, BE_ONE).id
+
+
+async def test_a_search_of_only_common_words_says_so_where_they_are_not_indexed(
+    bot: BotHarness, engine: Engine
+) -> None:
+    await seed_library(bot)
+
+    found = await bot.send(ALICE, '/search "with a"')
+    tagged = await bot.send(ALICE, "/search the #stone")
+
+    if engine.dialect.name == "postgresql":
+        # PostgreSQL's text search drops stop words: there is nothing left to look for.
+        assert found.text == (
+            '🔎 "with a" has only words too common to search for, like the or with. '
+            f"Add a rarer word from the passage.\n\n{TIPS}"
+        )
+        assert button_texts(found) == []
+    else:
+        # FTS5 indexes every word: the phrase is looked for, and no highlight has it.
+        assert found.text == f'🔎 Nothing found for "with a".\n\n{TIPS}'
+    # With a filter, the filter still finds its highlights.
+    assert results(tagged) == [STONE]
