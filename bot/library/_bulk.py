@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, text
 from sqlmodel import Session
+
+from bot.models import UTCDateTime
 
 Row = tuple[Any, ...]
 
@@ -28,12 +30,8 @@ def insert_rows(
 ) -> None:
     """Insert rows given as tuples in ``columns`` order, timestamps as ``time_writer``
     gives them."""
-    connection = session.connection()
-    driver: Any = connection.connection.driver_connection
-    quote = connection.dialect.identifier_preparer.quote
-    names = ", ".join(quote(table.c[name].name) for name in columns)
-    target = quote(table.name)
-    if connection.dialect.name == "postgresql":
+    driver, postgres, target, names = _driver_sql(session, table, columns)
+    if postgres:
         with (
             driver.cursor() as cursor,
             cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy,
@@ -45,50 +43,38 @@ def insert_rows(
     driver.executemany(f"INSERT INTO {target} ({names}) VALUES ({marks})", rows)
 
 
+def _driver_sql(
+    session: Session, table: Table, columns: Sequence[str]
+) -> tuple[Any, bool, str, str]:
+    """The session's driver connection, whether it is psycopg, and the quoted table name and
+    column list for SQL written by hand."""
+    connection = session.connection()
+    quote = connection.dialect.identifier_preparer.quote
+    return (
+        connection.connection.driver_connection,
+        connection.dialect.name == "postgresql",
+        quote(table.name),
+        ", ".join(quote(table.c[name].name) for name in columns),
+    )
+
+
 def rows_after(session: Session, table: Table, columns: Sequence[str], after_id: int) -> list[Row]:
     """``columns`` of the rows whose id is past ``after_id``, read through the driver (a
     cursor's own rows: SQLAlchemy's result rows cost more than the query here)."""
-    connection = session.connection()
-    driver: Any = connection.connection.driver_connection
-    quote = connection.dialect.identifier_preparer.quote
-    names = ", ".join(quote(table.c[name].name) for name in columns)
-    mark = "%s" if connection.dialect.name == "postgresql" else "?"
-    query = f"SELECT {names} FROM {quote(table.name)} WHERE {quote(table.c.id.name)} > {mark}"
+    driver, postgres, target, names = _driver_sql(session, table, columns)
+    query = f"SELECT {names} FROM {target} WHERE id > {'%s' if postgres else '?'}"
     rows: list[Row] = driver.execute(query, (after_id,)).fetchall()
     return rows
 
 
 def time_writer(session: Session) -> Callable[[datetime | None], Any]:
-    """How ``insert_rows`` takes a timestamp on this session's database: UTC, as
-    ``UTCDateTime`` stores it.
-
-    SQLite keeps SQLAlchemy's text form (``2024-08-22 19:01:04.000000``, no zone), so rows
-    written here read back like any other; psycopg takes the aware datetime itself.
-    """
-    postgres = session.get_bind().dialect.name == "postgresql"
-
-    def write(value: datetime | None) -> Any:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetimes are not stored; attach a time zone")
-        value = value.astimezone(UTC)
-        return value if postgres else sqlite_time(value)
-
-    return write
-
-
-def sqlite_time(value: datetime) -> str:
-    """SQLAlchemy's SQLite storage format for a UTC datetime."""
-    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031 - the fastest form here
-        value.year,
-        value.month,
-        value.day,
-        value.hour,
-        value.minute,
-        value.second,
-        value.microsecond,
-    )
+    """How ``insert_rows`` takes a timestamp on this session's database: what ``UTCDateTime``
+    binds (UTC; on SQLite SQLAlchemy's text form), so rows written here read back like any
+    other, and a naive datetime is refused alike."""
+    dialect = session.get_bind().dialect
+    process = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert process is not None  # a TypeDecorator with process_bind_param always has one
+    return process
 
 
 @contextmanager
