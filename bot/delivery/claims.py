@@ -20,7 +20,7 @@ from sqlmodel import Session, col
 from bot.delivery.schedule import due_at, local_date, next_due
 from bot.library.chats import set_active
 from bot.library.selection import pick_many
-from bot.models import Chat, Delivery, Highlight, table_of
+from bot.models import Chat, Delivery, table_of
 
 CLAIMED, SENDING, SENT, UNKNOWN, FAILED, EMPTY = (
     "claimed",
@@ -212,16 +212,6 @@ def claimed(session: Session, *, limit: int = 500) -> list[Claim]:
     return [Claim(d, c, day, h) for d, c, day, h in rows if h is not None]
 
 
-def start_sending(session: Session, *, delivery_id: int, now: datetime) -> bool:
-    """Take a claimed delivery for sending; False when another process took it first."""
-    result = session.execute(
-        update(_DELIVERY)
-        .where(_DELIVERY.c.id == delivery_id, _DELIVERY.c.status == CLAIMED)
-        .values(status=SENDING, attempts=_DELIVERY.c.attempts + 1, updated_at=now)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
 def start_sending_many(session: Session, *, delivery_ids: list[int], now: datetime) -> set[int]:
     """Take many claimed deliveries in one compare-and-set; the ids this process now holds."""
     if not delivery_ids:
@@ -275,50 +265,6 @@ def finish_many(session: Session, *, outcomes: list[Outcome], now: datetime) -> 
             set_active(session, chat_id=o.refused_chat, active=False)
 
 
-def _finish(
-    session: Session,
-    delivery_id: int,
-    now: datetime,
-    status: str,
-    *,
-    message_id: int | None = None,
-    error: str | None = None,
-) -> None:
-    session.execute(
-        update(_DELIVERY)
-        .where(_DELIVERY.c.id == delivery_id)
-        .values(status=status, message_id=message_id, error=error, updated_at=now)
-    )
-
-
-def mark_sent(session: Session, *, delivery_id: int, message_id: int, now: datetime) -> None:
-    """The highlight reached the chat."""
-    _finish(session, delivery_id, now, SENT, message_id=message_id)
-
-
-def mark_unknown(session: Session, *, delivery_id: int, error: str, now: datetime) -> None:
-    """The request went out but no answer came back: it may or may not have arrived."""
-    _finish(session, delivery_id, now, UNKNOWN, error=error)
-
-
-def mark_failed(session: Session, *, delivery_id: int, error: str, now: datetime) -> None:
-    """This delivery cannot be made (Telegram rejected the message itself)."""
-    _finish(session, delivery_id, now, FAILED, error=error)
-
-
-def release(session: Session, *, delivery_id: int, error: str, now: datetime) -> None:
-    """Telegram certainly did not deliver it (for example 429): send it again later."""
-    _finish(session, delivery_id, now, CLAIMED, error=error)
-
-
-def mark_refused(
-    session: Session, *, delivery_id: int, chat_id: int, error: str, now: datetime
-) -> None:
-    """Telegram refused the chat for good (blocked, kicked, not found): stop writing to it."""
-    _finish(session, delivery_id, now, FAILED, error=error)
-    set_active(session, chat_id=chat_id, active=False)
-
-
 def recover_stale(session: Session, *, now: datetime) -> list[tuple[int, date]]:
     """Turn sends left in flight by a dead process into ``unknown``; returns (chat, date)."""
     stale = session.execute(
@@ -326,15 +272,9 @@ def recover_stale(session: Session, *, now: datetime) -> list[tuple[int, date]]:
             col(Delivery.status) == SENDING, col(Delivery.updated_at) < now - STALE_SENDING
         )
     ).all()
-    for delivery_id, _, _ in stale:
-        _finish(session, delivery_id, now, UNKNOWN, error="the sending process stopped mid-send")
+    error = "the sending process stopped mid-send"
+    finish_many(session, outcomes=[Outcome(d, UNKNOWN, error=error) for d, _, _ in stale], now=now)
     return [(chat_id, day) for _, chat_id, day in stale]
-
-
-def highlight_still_there(session: Session, *, claim: Claim) -> bool:
-    """Whether the picked highlight still exists and is not discarded."""
-    highlight = session.get(Highlight, claim.highlight_id)
-    return highlight is not None and not highlight.discarded
 
 
 def backlog(session: Session, *, now: datetime) -> tuple[int, float]:

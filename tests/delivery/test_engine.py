@@ -287,8 +287,9 @@ def test_stale_sends_become_unknown(sessions: SessionFactory) -> None:
         claims.schedule_new_chats(session, now=now - timedelta(hours=1), default_timezone="UTC")
         assert claims.claim_due(session, now=now, default_timezone="UTC") == 1
         [claim] = claims.claimed(session)
-        assert claims.start_sending(session, delivery_id=claim.delivery_id, now=now)
-        assert not claims.start_sending(session, delivery_id=claim.delivery_id, now=now)
+        taking = [claim.delivery_id]
+        assert claims.start_sending_many(session, delivery_ids=taking, now=now) == {taking[0]}
+        assert claims.start_sending_many(session, delivery_ids=taking, now=now) == set()
     with unit_of_work(sessions) as session:
         assert claims.recover_stale(session, now=now + timedelta(minutes=1)) == []
         assert claims.recover_stale(session, now=now + timedelta(minutes=3)) == [
