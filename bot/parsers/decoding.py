@@ -18,6 +18,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 # Characters that never occur in a text export; many of them mean we were sent a binary.
 _CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r", "\f", "\v"}
 _BINARY_SAMPLE = 8192
+_BINARY = "This is a binary file, not a text export of highlights."
 
 
 def decode_bytes(data: bytes) -> str:
@@ -29,9 +30,8 @@ def decode_bytes(data: bytes) -> str:
     if not data.strip():
         raise ParseError("The file is empty.")
     text = _decode(data)
-    sample = text[:_BINARY_SAMPLE]
-    if sample and sum(ch in _CONTROL for ch in sample) > max(2, len(sample) // 100):
-        raise ParseError("This is a binary file, not a text export of highlights.")
+    if _looks_binary(text[:_BINARY_SAMPLE]):
+        raise ParseError(_BINARY)
     text = text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ParseError("The file is empty.")
@@ -39,28 +39,24 @@ def decode_bytes(data: bytes) -> str:
 
 
 def _decode(data: bytes) -> str:
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data[len(bom) :].decode(encoding)
-            except UnicodeDecodeError:
-                raise ParseError(
-                    f"The file starts like {encoding.upper()} text but is not valid {encoding}."
-                ) from None
-    if b"\x00" in data[:_BINARY_SAMPLE]:
-        utf16 = _bomless_utf16(data[:_BINARY_SAMPLE])
-        if utf16 is None:
-            raise ParseError("This is a binary file, not a text export of highlights.")
-        try:
-            return data.decode(utf16)
-        except UnicodeDecodeError:
-            raise ParseError("This is a binary file, not a text export of highlights.") from None
+    encoding, skip = _encoding(data, legacy=False)
     try:
-        return data.decode("utf-8")
+        return data[skip:].decode(encoding)
     except UnicodeDecodeError:
-        # Legacy single-byte exports. cp1252 leaves five bytes undefined; a stray one must not
-        # cost the user the whole file, so it becomes U+FFFD.
-        return data.decode("cp1252", errors="replace")
+        if skip:
+            raise ParseError(
+                f"The file starts like {encoding.upper()} text but is not valid {encoding}."
+            ) from None
+        if encoding != "utf-8":
+            raise ParseError(_BINARY) from None
+    # Legacy single-byte exports. cp1252 leaves five bytes undefined; a stray one must not
+    # cost the user the whole file, so it becomes U+FFFD.
+    return data.decode("cp1252", errors="replace")
+
+
+def _looks_binary(sample: str) -> bool:
+    """Whether the first characters of a text hold control characters no export has."""
+    return bool(sample) and sum(ch in _CONTROL for ch in sample) > max(2, len(sample) // 100)
 
 
 def _bomless_utf16(sample: bytes) -> str | None:
@@ -101,7 +97,7 @@ def decode_stream(chunks: Iterable[bytes], *, legacy: bool = False) -> Iterator[
         head += piece
     if not head.strip() and last:
         raise ParseError("The file is empty.")
-    encoding, skip = _stream_encoding(head, legacy=legacy)
+    encoding, skip = _encoding(head, legacy=legacy)
     errors = "replace" if encoding == "cp1252" else "strict"
     decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
     # In UTF-8 and cp1252 a CR or LF byte is that character and nothing else, so newlines
@@ -136,11 +132,11 @@ def decode_stream(chunks: Iterable[bytes], *, legacy: bool = False) -> Iterator[
                 raise ParseError(
                     f"The file starts like {encoding.upper()} text but is not valid {encoding}."
                 ) from None
-            raise ParseError("This is a binary file, not a text export of highlights.") from None
+            raise ParseError(_BINARY) from None
         if not sampled:
             sampled = True
-            if sample and sum(ch in _CONTROL for ch in sample) > max(2, len(sample) // 100):
-                raise ParseError("This is a binary file, not a text export of highlights.")
+            if _looks_binary(sample):
+                raise ParseError(_BINARY)
         if "\ufeff" in text:
             text = text.replace("\ufeff", "")
         if blank and text and not text.isspace():
@@ -211,15 +207,16 @@ class _ByteNewlines:
 _UTF8_BOM = codecs.BOM_UTF8
 
 
-def _stream_encoding(head: bytes, *, legacy: bool) -> tuple[str, int]:
-    """The encoding of a file from its first bytes, and the length of its BOM."""
+def _encoding(head: bytes, *, legacy: bool) -> tuple[str, int]:
+    """The encoding of a file from its first bytes, and the length of its BOM (UTF-8 unless
+    ``legacy``: then cp1252)."""
     for bom, encoding in _BOMS:
         if head.startswith(bom):
             return encoding, len(bom)
     if b"\x00" in head[:_BINARY_SAMPLE]:
         utf16 = _bomless_utf16(head[:_BINARY_SAMPLE])
         if utf16 is None:
-            raise ParseError("This is a binary file, not a text export of highlights.")
+            raise ParseError(_BINARY)
         return utf16, 0
     return ("cp1252" if legacy else "utf-8"), 0
 
