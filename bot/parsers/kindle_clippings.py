@@ -38,6 +38,11 @@ _SEPARATOR = re.compile(r"\n==========[ \t]*(?=\n|\Z)")
 _CLIPPING_LIMIT = re.compile(r"<[^<>\n]*(?:clipping|limit|límite|limite|лимит|上限)[^<>\n]*>", re.I)
 _PAGE_RANGE = re.compile(r"[-\u2013]")
 _ORDER = attrgetter("order")
+# Enum members for the code that runs once per record: reading one off its class costs
+# more than building a small tuple.
+_BOOKMARK, _NOTE = ClipKind.BOOKMARK, ClipKind.NOTE
+_HIGHLIGHT_RECORD, _NOTE_RECORD = Kind.HIGHLIGHT, Kind.NOTE
+_LOCATION, _PAGE = LocationType.LOCATION, LocationType.PAGE
 
 _Book = tuple[str, str]
 # A note finds its highlight by (book, location end) or, on page-only devices, (book, page):
@@ -176,7 +181,6 @@ class _ClipReader:
         recognised = self.recognised
         line = self.line
         notes, first_of, anchors = self.notes, self.first_of, self.anchors
-        note_kind = ClipKind.NOTE
         # DetailsReader.read_record, written out: this loop runs once per record.
         grammar = reader.grammar
         position = 0
@@ -224,14 +228,14 @@ class _ClipReader:
                 book = books[title] = split_title(title)
             body = body.strip()
             kind = details.kind
-            if kind is ClipKind.BOOKMARK or not body or body[0] == "<":
+            if kind is _BOOKMARK or not body or body[0] == "<":
                 reason = _skip_reason(kind, body)
                 if reason is not None:
                     skipped.append(Skipped(reason, start, book[0]))
                     continue
             clip = _Clip(recognised, start, book, details, body)
             clips.append(clip)
-            if kind is note_kind:
+            if kind is _NOTE:
                 notes.append(clip)
                 continue
             # _squash and _anchor, written out: this runs once per clip.
@@ -426,10 +430,10 @@ def _record(clip: _Clip) -> ParsedHighlight:
     location_type: LocationType | None = None
     if start is not None:
         location = f"{start}-{end}" if end != start else str(start)
-        location_type = LocationType.LOCATION
+        location_type = _LOCATION
     elif page is not None:
         location = page
-        location_type = LocationType.PAGE
+        location_type = _PAGE
         first = _PAGE_RANGE.split(page, maxsplit=1)[0]
         start = int(first) if first.isdecimal() else None
     # Every field goes by position: building 100,000 records by keyword alone took twice
@@ -438,7 +442,7 @@ def _record(clip: _Clip) -> ParsedHighlight:
         clip.book[0],  # book_title
         clip.text,  # text
         clip.book[1],  # author
-        Kind.NOTE if kind is ClipKind.NOTE else Kind.HIGHLIGHT,  # kind
+        _NOTE_RECORD if kind is _NOTE else _HIGHLIGHT_RECORD,  # kind
         location,  # location
         location_type,  # location_type
         start,  # location_start
