@@ -166,7 +166,8 @@ class _ClipReader:
         # still lands.
         self.notes: list[_Clip] = []
         self.first_of: dict[tuple[_Book, str], _Clip] = {}
-        self.anchors: dict[_Anchor, list[_Clip]] = {}
+        # Most anchors hold one clip: a list is made only for a second.
+        self.anchors: dict[_Anchor, _Clip | list[_Clip]] = {}
 
     def read(self, text: str, stop: int) -> None:
         """Read the records of one run, ``text[:stop]``: it starts with the newline that ends
@@ -250,10 +251,11 @@ class _ClipReader:
                 anchor = (book, page)
             else:
                 continue
-            if (targets := anchors.get(anchor)) is None:
-                anchors[anchor] = [clip]
-            else:
-                targets.append(clip)
+            if (targets := anchors.setdefault(anchor, clip)) is not clip:
+                if isinstance(targets, _Clip):
+                    anchors[anchor] = [targets, clip]
+                else:
+                    targets.append(clip)
         self.recognised = recognised
         self.line = line
 
@@ -381,10 +383,13 @@ def _resolve(reader: _ClipReader) -> None:
             note.kept = key not in lone
             lone.add(key)
             continue
-        # Several highlights may end at one location: take the nearest one before the note
-        # (a note is written right after its highlight), else the first after it.
-        index = bisect_left(found, note.order, key=_ORDER)
-        target = found[index - 1 if index else 0]
+        if isinstance(found, _Clip):
+            target = found
+        else:
+            # Several highlights may end at one location: take the nearest one before the
+            # note (a note is written right after its highlight), else the first after it.
+            index = bisect_left(found, note.order, key=_ORDER)
+            target = found[index - 1 if index else 0]
         target = target.repeats or target
         while target.order in replaced:
             target = replaced[target.order]
