@@ -8,14 +8,13 @@ back here. See FORMATS.md section 2 for the traps this handles.
 
 from __future__ import annotations
 
-import gc
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import attrgetter
 
+from bot.parsers._collector import collector_paused
 from bot.parsers._kindle_grammars import DetailsReader, from_fields
 from bot.parsers._kindle_meta import ClipKind, Details, split_title
 from bot.parsers.records import (
@@ -61,7 +60,7 @@ class _Clip:
     text: str
     notes: list[str] | None = None  # Made on the first note: most highlights have none.
     # The highlight with the same text that came first, when this one repeats it. Never the
-    # clip itself: the clips form no reference cycles (see _gc_paused).
+    # clip itself: the clips form no reference cycles (see collector_paused).
     repeats: _Clip | None = None
     kept: bool = False
 
@@ -95,7 +94,7 @@ def parse_blocks(blocks: Iterable[str]) -> ParseResult:
     The records are read as the blocks arrive, so only the clips, never the whole text,
     are held until the edits, repeats and notes are resolved at the end of the file.
     """
-    with _gc_paused():
+    with collector_paused():
         result = ParseResult(format=NAME)
         reader = _ClipReader(result.skipped)
         blank = True
@@ -309,29 +308,6 @@ def _normalise(text: str) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the clips are built.
-
-    Every record leaves a few objects alive, so on a 100,000-record file the collector made
-    repeated full passes over a growing heap: a third of the parsing time. The parser makes
-    no reference cycles, so nothing is left for the collector to find afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            # Everything made meanwhile goes to the oldest generation, as if it had survived
-            # the young collections: the first of them, right away, would otherwise go over
-            # every record just made (a twentieth of the parse) only to find all of it alive.
-            # The process's other young objects go along, to be collected in a full pass.
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
 
 
 def _skip_reason(kind: ClipKind, body: str) -> str | None:
