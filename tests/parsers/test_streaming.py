@@ -211,9 +211,8 @@ def test_a_file_whose_start_shows_no_format_is_detected_whole() -> None:
 def test_newlines_are_normalised_whatever_the_encoding_and_cuts(
     text: str, encoding: str, block: int
 ) -> None:
-    # UTF-8 and cp1252 normalise newlines on the bytes, other encodings on the text; a CR
-    # at the end of one piece and its LF at the start of the next are one newline. BOMs
-    # go first, as decode_bytes drops them: CR, BOM, LF is one newline.
+    # A CR at the end of one piece and its LF at the start of the next are one newline.
+    # BOMs go first, as decode_bytes drops them: CR, BOM, LF is one newline.
     if encoding == "cp1252":
         text = text.replace("\ufeff", "")  # not a cp1252 character
     # The first 8 KB are read as one piece (the encoding is chosen from them): the cuts
@@ -234,3 +233,14 @@ def test_newlines_are_normalised_whatever_the_encoding_and_cuts(
             stream()
         return
     assert stream() == expected
+
+
+@pytest.mark.parametrize("block", [1, 3, 64, 1 << 20])
+def test_a_dropped_bom_never_joins_the_bytes_around_it_into_a_character(block: int) -> None:
+    # Invalid UTF-8 stays invalid when the BOM in it is dropped: the file is read as cp1252,
+    # as decode_bytes reads it.
+    data = ("words " * 1400).encode() + b"a\r\xef\xbb" + codecs.BOM_UTF8 + b"\x81\n"
+    chunks = [data[i : i + block] for i in range(0, len(data), block)]
+    with pytest.raises(NotUtf8):
+        "".join(decode_stream(chunks))
+    assert "".join(decode_stream(chunks, legacy=True)) == decode_bytes(data)
