@@ -47,12 +47,12 @@ _DATE_US = (
 _DATE_DMY = (
     r"[\w-]{1,24},? (?P<day>\d{1,2})\.? (?:de |)(?P<month>[^\W\d_]{1,24}) (?:de |)"
     r"(?P<year>\d{4})"
-    r"(?: г\.|)(?: в|) " + _TIME_OF_DAY + r"(?P<meridiem>)?"
+    r"(?: г\.|)(?: в|) " + _TIME_OF_DAY + r"(?P<meridiem>)"
 )
 # 2024年8月22日木曜日 18:27:17 / 2024年8月22日星期四 下午6:57:47
 _DATE_CJK = (
     r"(?P<year>\d{4})年(?P<month>\d{1,2})月(?P<day>\d{1,2})日[^\W\d_]{0,8}? ?"
-    r"(?P<meridiem>上午|下午|午前|午後)?" + _TIME_OF_DAY
+    r"(?:(?P<meridiem>上午|下午|午前|午後)|)" + _TIME_OF_DAY
 )
 
 
@@ -114,7 +114,7 @@ _GRAMMARS: tuple[_Grammar, ...] = tuple(
         + r" \| Added on "
         + _DATE_DMY,
         # Old devices give no page; the empty group keeps every grammar's fields alike.
-        rf"- {_KIND_WORD} Loc\. (?P<start>{_N})(?:-(?P<end>{_N})|)(?P<page>)?"
+        rf"- {_KIND_WORD} Loc\. (?P<start>{_N})(?:-(?P<end>{_N})|)(?P<page>)"
         + r" {0,8}\| Added on "
         + _DATE_US,
         rf"- (?:Deine?|Ihre?) {_KIND_WORD}(?: auf Seite {_PAGE_NUMBER}|)(?: \||)"
