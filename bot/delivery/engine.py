@@ -79,13 +79,24 @@ class Pacer:
 
     async def slot(self, chat_id: int) -> list[float]:
         """Wait for this chat's next turn; pass the result to ``answered`` afterwards."""
-        async with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next, self._chat_next.get(chat_id, 0.0))
-            self._next = start + self._interval
-            self._chat_next[chat_id] = start + _spacing(chat_id)
-            if len(self._chat_next) > 50_000:
-                self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
+        # First the chat's own spacing, before it takes a place in the overall plan: a chat
+        # that must wait (the second part of a long highlight) holds no other chat up. Taking
+        # the place first moved the whole plan to that chat's turn, a second later, whenever
+        # the plan was not already further ahead than that.
+        while True:
+            if (wait := self._chat_next.get(chat_id, 0.0) - time.monotonic()) > 0:
+                await asyncio.sleep(wait)
+                continue
+            async with self._lock:
+                now = time.monotonic()
+                if self._chat_next.get(chat_id, 0.0) > now:
+                    continue  # another send to this chat took its turn meanwhile
+                start = max(now, self._next)
+                self._next = start + self._interval
+                self._chat_next[chat_id] = start + _spacing(chat_id)
+                if len(self._chat_next) > 50_000:
+                    self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
+                break
         await asyncio.sleep(start - now)
         while True:
             now = time.monotonic()
