@@ -2,8 +2,9 @@
 
 (a) The server enforces Telegram's limits (429 above 30 messages/s). The engine and its bot
     are the production ones, wired by ``build_application``.
-(b) The server sets no limits and the engine's pacer is lifted: the engine's own ceiling,
-    with its plain ``Bot`` over aiohttp as ``build_application`` gives it.
+(b) The server sets no limits and the pacer's overall rate is lifted (a chat's next message
+    still waits its spacing): the engine's own ceiling, with its plain ``Bot`` over aiohttp
+    as ``build_application`` gives it.
 
 The achieved rate is messages that reached the server over the whole tick, from the first
 claim to the last answer. Every chat is checked at the server: none may be left without its
@@ -138,7 +139,7 @@ async def limited(sessions: db.SessionFactory, url: str, chats: list[int]) -> di
 
 
 async def unlimited(sessions: db.SessionFactory, chats: list[int]) -> dict[str, float]:
-    """(b): no limits at the server, the pacer lifted: how fast the engine itself goes."""
+    """(b): no limits at the server, the overall rate lifted: how fast the engine itself goes."""
     async with RemoteFake(rate_limits=False) as fake:
         # Wired as build_application wires it, but for the pacer: a plain Bot of the
         # engine's own over aiohttp, which the engine opens for the tick.
