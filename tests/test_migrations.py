@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 from sqlmodel import SQLModel
 
 import bot.models  # noqa: F401  (registers the tables)
@@ -118,3 +120,41 @@ def test_upgrade_from_the_first_schema_keeps_every_row(engine: Engine) -> None:
         assert c.execute(text("SELECT count(*) FROM highlight")).scalar_one() == 0
         if fts:
             assert c.execute(text("SELECT count(*) FROM highlight_fts")).scalar_one() == 0
+
+
+def _pages(engine: Engine) -> tuple[int, int]:
+    """(SQLite's page size, FTS5's leaf size) of a migrated SQLite database."""
+    with engine.connect() as connection:
+        page_size = connection.execute(text("PRAGMA page_size")).scalar_one()
+        leaf = connection.execute(
+            text("SELECT v FROM highlight_fts_config WHERE k = 'pgsz'")
+        ).scalar_one()
+    return page_size, leaf
+
+
+def test_a_new_sqlite_database_has_large_pages_and_search_leaves_that_fill_them(
+    tmp_path: Path,
+) -> None:
+    engine = db.create_db_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    db.upgrade(engine)
+    assert _pages(engine) == (db.SQLITE_PAGE_SIZE, db.SQLITE_PAGE_SIZE - 46)
+    db.downgrade(engine, "0004")
+    with engine.connect() as connection:
+        leaf = connection.execute(text("SELECT v FROM highlight_fts_config WHERE k = 'pgsz'"))
+        assert leaf.scalar_one() == 4050  # FTS5's own default
+    db.upgrade(engine)
+    assert _pages(engine) == (db.SQLITE_PAGE_SIZE, db.SQLITE_PAGE_SIZE - 46)
+    engine.dispose()
+
+
+def test_an_older_sqlite_database_keeps_its_pages_and_leaves_that_fit_them(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as connection:  # made before: SQLite's default 4096 pages
+        connection.execute("CREATE TABLE kept (x)")
+    connection.close()
+    engine = db.create_db_engine(f"sqlite:///{path}")
+    db.upgrade(engine)
+    assert _pages(engine) == (4096, 4050)
+    engine.dispose()
