@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, String, any_, bindparam, func, insert, sel
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col
 
+from bot.collector import collector_paused
 from bot.library import _bulk, search_index, selection
 from bot.library._sql import insert_ignore
 from bot.library.chats import ensure_chat
@@ -156,6 +157,9 @@ class _Incoming:
     book: BookReport
 
 
+# An import makes a few objects per record and keeps them to the end: the collector's passes
+# over them found nothing (3 % of importing 100,000 clippings into SQLite, back to back).
+@collector_paused()
 def import_records(
     session: Session,
     *,

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
 
-from bot.parsers._collector import collector_paused
+from bot.collector import collector_paused
 from bot.parsers._kindle_grammars import DetailsReader, from_fields
 from bot.parsers._kindle_meta import ClipKind, Details, split_title
 from bot.parsers.records import (

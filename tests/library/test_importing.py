@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -197,21 +198,42 @@ def test_failed_import_changes_nothing(sessions: SessionFactory) -> None:
     with pytest.raises(ImportRejected, match="limit"), unit_of_work(sessions) as session:
         import_bytes(session, chat_id=CHAT, data=SEED.read_bytes(), max_bytes=1000)
     # A failure after rows were written rolls all of them back.
-    with pytest.raises(RuntimeError), unit_of_work(sessions) as session:
-        import_records(
-            session,
-            chat_id=CHAT,
-            result=ParseResult(format="x", highlights=[clip("New one.", 2)]),
-            progress=_explode_at_the_end,
-        )
+    _import_failing_at_the_end(sessions, clip("New one.", 2))
     assert [v.text for v in library(sessions)] == ["Already here."]
     with sessions() as session:
         assert count(session, ImportRun, CHAT) == 1
 
 
+def _import_failing_at_the_end(sessions: SessionFactory, record: ParsedHighlight) -> None:
+    with pytest.raises(RuntimeError), unit_of_work(sessions) as session:
+        import_records(
+            session,
+            chat_id=CHAT,
+            result=ParseResult(format="x", highlights=[record]),
+            progress=_explode_at_the_end,
+        )
+
+
 def _explode_at_the_end(done: int, total: int) -> None:
     if done == total:
         raise RuntimeError("the machine lost power")
+
+
+def test_the_collector_is_paused_while_importing_and_back_after_even_a_failure(
+    sessions: SessionFactory,
+) -> None:
+    paused: list[bool] = []
+    with unit_of_work(sessions) as session:
+        import_records(
+            session,
+            chat_id=CHAT,
+            result=ParseResult(format="x", highlights=[clip("Kept.", 1)]),
+            progress=lambda done, total: paused.append(not gc.isenabled()),
+        )
+    assert paused and all(paused)
+    assert gc.isenabled()
+    _import_failing_at_the_end(sessions, clip("Lost.", 2))
+    assert gc.isenabled()
 
 
 def test_progress_reports_every_chunk(sessions: SessionFactory) -> None:
