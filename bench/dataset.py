@@ -117,9 +117,9 @@ def build(backends: tuple[str, ...], sizes: Sizes) -> None:
                 select(func.count()).select_from(Highlight)
             ).scalar_one()
         # Settle the database before anything is timed: a freshly loaded PostgreSQL goes on
-        # writing its buffers out for minutes, and SQLite's WAL holds the whole build. The
-        # first benchmark after a build shared the disk and a core with that (the import
-        # into SQLite measured 18,774 highlights/s there, 20,493 on a quiet machine).
+        # writing its buffers out for minutes, and SQLite's WAL holds the whole build. (This
+        # was meant to explain a slower import into SQLite right after a build, 18,774
+        # highlights/s against 20,493 alone; it did not: see BENCHMARKS.md.)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             if backend == "postgres":
                 connection.exec_driver_sql("VACUUM ANALYZE")
