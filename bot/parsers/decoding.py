@@ -110,8 +110,6 @@ def decode_stream(chunks: Iterable[bytes], *, legacy: bool = False) -> Iterator[
     sampled = False
     piece = head[skip:]
     while True:
-        # The first characters, CRs and all, as decode_bytes looks at them.
-        sample = "" if sampled else _sample(piece, encoding, errors, last)
         try:
             text = decoder.decode(piece, final=last)
         except UnicodeDecodeError:
@@ -124,7 +122,8 @@ def decode_stream(chunks: Iterable[bytes], *, legacy: bool = False) -> Iterator[
             raise ParseError(_BINARY) from None
         if not sampled:
             sampled = True
-            if _looks_binary(sample):
+            # The first characters, CRs and BOMs still in, as decode_bytes looks at them.
+            if _looks_binary(text[:_BINARY_SAMPLE]):
                 raise ParseError(_BINARY)
         if "\ufeff" in text:
             text = text.replace("\ufeff", "")
@@ -138,18 +137,6 @@ def decode_stream(chunks: Iterable[bytes], *, legacy: bool = False) -> Iterator[
         piece, last = next(pieces, (b"", True))
     if blank:
         raise ParseError("The file is empty.")
-
-
-def _sample(piece: bytes, encoding: str, errors: str, last: bool) -> str:
-    """The first _BINARY_SAMPLE characters of the text, as far as the first piece holds
-    them; empty when they do not decode (the decoding itself then raises)."""
-    decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
-    # No character takes more than four bytes.
-    head = piece[: 4 * _BINARY_SAMPLE]
-    try:
-        return decoder.decode(head, final=last and len(head) == len(piece))[:_BINARY_SAMPLE]
-    except UnicodeDecodeError:
-        return ""
 
 
 def _encoding(head: bytes, *, legacy: bool) -> tuple[str, int]:
