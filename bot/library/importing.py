@@ -600,7 +600,7 @@ def _find_edits(session: Session, fresh: Sequence[_Incoming], books: _Books) -> 
     claimed: set[int] = set()
     for item in candidates:
         record = item.record
-        location_type = record.location_type.value if record.location_type else None
+        location_type = _LOCATION_TYPE_STORED[record.location_type]
         options = stored.get((book_ids[item.key], record.location_start or 0, location_type))
         if not options:
             continue  # the common case: nothing stored there, no need to normalise the text
@@ -618,7 +618,7 @@ def _edited_fields(item: _Incoming, now: Any) -> dict[str, Any]:
     return {
         "text": record.text,
         "location": record.location,
-        "location_type": record.location_type.value if record.location_type else None,
+        "location_type": _LOCATION_TYPE_STORED[record.location_type],
         "location_start": record.location_start,
         "fingerprint": item.fingerprint,
         "updated_at": now,
