@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlalchemy import JSON, ColumnElement, Select, bindparam, func, select
+from sqlmodel import Session
 
-from bot.models import Book, Highlight, HighlightTag, Note, Tag
+from bot.models import Book, Highlight, HighlightTag, Note, Tag, table_of
 
 
 @dataclass(slots=True)
@@ -45,46 +46,75 @@ def load_owned_views(session: Session, *, owners: Mapping[int, int]) -> dict[int
     """
     if not owners:
         return {}
+    postgres = session.get_bind().dialect.name == "postgresql"
     rows = session.execute(
-        select(
-            col(Highlight.id),
-            col(Highlight.chat_id),
-            col(Highlight.kind),
-            col(Highlight.text),
-            col(Book.title),
-            col(Book.author),
-            col(Highlight.chapter),
-            col(Highlight.location),
-            col(Highlight.location_type),
-            col(Highlight.color),
-            col(Highlight.highlighted_at),
-            col(Highlight.favorite),
-            col(Highlight.discarded),
-        )
-        .join(Book, col(Book.id) == col(Highlight.book_id))
-        .where(col(Highlight.id).in_(list(owners)))
+        _VIEWS_POSTGRES if postgres else _VIEWS_SQLITE, {"ids": list(owners)}
     ).all()
-    views = {
-        row[0]: HighlightView(row[0], *row[2:])
-        for row in rows
-        if row[0] is not None and owners.get(row[0]) == row[1]
-    }
-    found = list(views)
-    if not found:
-        return views
-    tag_rows = session.execute(
-        select(col(HighlightTag.highlight_id), col(Tag.name))
-        .join(Tag, col(Tag.id) == col(HighlightTag.tag_id))
-        .where(col(HighlightTag.highlight_id).in_(found))
-        .order_by(Tag.name)
-    )
-    for highlight_id, name in tag_rows:
-        views[highlight_id].tags.append(name)
-    note_rows = session.execute(
-        select(col(Note.highlight_id), col(Note.text))
-        .where(col(Note.highlight_id).in_(found))
-        .order_by(col(Note.id))
-    )
-    for highlight_id, text in note_rows:
-        views[highlight_id].notes.append(text)
+    views: dict[int, HighlightView] = {}
+    for row in rows:
+        highlight_id = row[0]
+        if owners.get(highlight_id) != row[1]:
+            continue
+        view = views[highlight_id] = HighlightView(highlight_id, *row[2:13])
+        if tags := row[13]:
+            view.tags = sorted(tags)
+        if notes := row[14]:
+            view.notes = [text for _, text in sorted(notes)]
     return views
+
+
+def _views_statement(postgres: bool) -> Select[Any]:
+    """One statement for the highlights and, as JSON lists, their tags and their notes.
+
+    Three statements (the highlights, then their tags, then their notes) cost a search on
+    PostgreSQL two more round trips and their planning: a third of a five-result search.
+    The lists are sorted here, not in SQL: SQLite 3.40 has no ORDER BY inside an aggregate.
+    """
+    highlight, book, link, tag, note = _HIGHLIGHT, _BOOK, _LINK, _TAG, _NOTE
+
+    def json_list(value: ColumnElement[Any]) -> ColumnElement[Any]:
+        if postgres:
+            return func.json_agg(value, type_=JSON)
+        return func.json_group_array(value, type_=JSON)
+
+    def pair(first: ColumnElement[Any], second: ColumnElement[Any]) -> ColumnElement[Any]:
+        return (func.json_build_array if postgres else func.json_array)(first, second)
+
+    tags = (
+        select(json_list(tag.c.name))
+        .select_from(link.join(tag, tag.c.id == link.c.tag_id))
+        .where(link.c.highlight_id == highlight.c.id)
+        .scalar_subquery()
+    )
+    notes = (
+        select(json_list(pair(note.c.id, note.c.text)))
+        .where(note.c.highlight_id == highlight.c.id)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            highlight.c.id,
+            highlight.c.chat_id,
+            highlight.c.kind,
+            highlight.c.text,
+            book.c.title,
+            book.c.author,
+            highlight.c.chapter,
+            highlight.c.location,
+            highlight.c.location_type,
+            highlight.c.color,
+            highlight.c.highlighted_at,
+            highlight.c.favorite,
+            highlight.c.discarded,
+            tags,
+            notes,
+        )
+        .join(book, book.c.id == highlight.c.book_id)
+        .where(highlight.c.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+_HIGHLIGHT, _BOOK = table_of(Highlight), table_of(Book)
+_LINK, _TAG, _NOTE = table_of(HighlightTag), table_of(Tag), table_of(Note)
+_VIEWS_POSTGRES = _views_statement(postgres=True)
+_VIEWS_SQLITE = _views_statement(postgres=False)
