@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import warnings
+from pathlib import Path
 
 from bot.library.stats import LibraryStats
-from bot.telegram.charts import FALLBACK_FONTS, font_family, stats_chart
+from bot.telegram.charts import (
+    FALLBACK_FONTS,
+    WORKER_NICENESS,
+    ChartWorker,
+    font_family,
+    stats_chart,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -35,3 +43,28 @@ def test_the_chart_keeps_its_font_and_adds_only_installed_fallbacks() -> None:
     family = font_family()
     assert family[0] == "DejaVu Sans"
     assert set(family[1:]) <= installed & set(FALLBACK_FONTS)
+
+
+def _children_niceness() -> list[int]:
+    """The ``nice`` value of each process this one started (from /proc/PID/stat)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        # After the command name: state, ppid, ... nice is field 19 of stat(5).
+        if int(fields[1]) == os.getpid():
+            found.append(int(fields[16]))
+    return found
+
+
+async def test_the_worker_draws_at_a_lower_cpu_priority_than_the_bot() -> None:
+    worker = ChartWorker()
+    try:
+        chart = await worker.stats_chart(LibraryStats(books=1, highlights=2, top_tags=[("a", 2)]))
+        niceness = _children_niceness()
+    finally:
+        worker.close()
+    assert chart.startswith(PNG)
+    assert min(os.nice(0) + WORKER_NICENESS, 19) in niceness
