@@ -78,7 +78,9 @@ def report(results: list[Result], command: str, seconds: float) -> str:
             "",
             f"Machine: {facts['cpu']}, {facts['cores']} cores, {facts['memory_gb']} GB; "
             f"Linux {facts['kernel']}; Python {facts['python']}; SQLite {facts['sqlite']}; "
-            f"PostgreSQL {facts['postgres']}.",
+            f"PostgreSQL {facts['postgres']}. One core's speed when the run ended: a reference "
+            f"workload took {facts['reference_ms'][0]:.0f} to {facts['reference_ms'][1]:.0f} ms "
+            "(`bench.common.cpu_reference_ms`, lower is faster).",
             "",
             table(results),
             "",

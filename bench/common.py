@@ -263,4 +263,27 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "sqlite": sqlite_version,
         "postgres": postgres,
+        "reference_ms": cpu_reference_ms(),
     }
+
+
+def cpu_reference_ms(runs: int = 20) -> tuple[float, float]:
+    """One core's speed at the kind of work the bot's Python does (strings, dicts, a sort):
+    a fixed workload run ``runs`` times over about two seconds, its fastest and slowest run
+    in ms. Lower is faster.
+
+    Hosts differ (the same code parsed 63,447 and 94,148 records/s on two of them) and
+    their model names do not tell them apart. One host also changed speed from second to
+    second: this workload took 57 to 117 ms in one process, in phases of several seconds,
+    with nothing else running. Both numbers are there to compare runs by.
+    """
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        counts: dict[str, int] = {}
+        for number in range(300_000):
+            word = f"w{number * 7919 % 5003}"
+            counts[word] = counts.get(word, 0) + 1
+        sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        timings.append((time.perf_counter() - start) * 1000)
+    return min(timings), max(timings)
