@@ -202,22 +202,6 @@ class DetailsReader:
         """The grammar of the language that matched last, for a caller's own record loop."""
         return self._last
 
-    def read_record(self, text: str, position: int) -> tuple[str, Details, str, int] | None:
-        """Read a whole record in the last language, from the newline before its title.
-
-        Returns (title line, details, text line, end of its separator), or None for any
-        record that is not exactly five lines in that language: the caller then reads it
-        line by line. This is the path nearly every record of a real file takes.
-        """
-        grammar = self._last
-        match = grammar.record.match(text, position)
-        if match is None:
-            return None
-        details = from_fields(grammar.record_fields(groups := match.groups()))
-        if details is None:
-            return None
-        return groups[0], details, groups[-1], match.end()
-
 
 def _read_with(grammar: _Grammar, line: str) -> Details | None:
     match = grammar.line.fullmatch(line)

@@ -181,7 +181,8 @@ class _ClipReader:
         recognised = self.recognised
         line = self.line
         notes, first_of, anchors = self.notes, self.first_of, self.anchors
-        # DetailsReader.read_record, written out: this loop runs once per record.
+        # The whole record in the last language in one match (the grammar's record pattern),
+        # else line by line through the DetailsReader: this loop runs once per record.
         grammar = reader.grammar
         position = 0
         size = stop
