@@ -1,4 +1,4 @@
-"""Read models: a highlight with everything a reader sees of it, loaded in a few queries."""
+"""Read models: a highlight with everything a reader sees of it, loaded in one statement."""
 
 from __future__ import annotations
 
