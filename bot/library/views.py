@@ -51,14 +51,13 @@ def load_owned_views(session: Session, *, owners: Mapping[int, int]) -> dict[int
         _VIEWS_POSTGRES if postgres else _VIEWS_SQLITE, {"ids": list(owners)}
     ).all()
     views: dict[int, HighlightView] = {}
-    for row in rows:
-        highlight_id = row[0]
-        if owners.get(highlight_id) != row[1]:
+    for highlight_id, chat_id, *fields, tags, notes in rows:
+        if owners.get(highlight_id) != chat_id:
             continue
-        view = views[highlight_id] = HighlightView(highlight_id, *row[2:13])
-        if tags := row[13]:
+        view = views[highlight_id] = HighlightView(highlight_id, *fields)
+        if tags:
             view.tags = sorted(tags)
-        if notes := row[14]:
+        if notes:
             view.notes = [text for _, text in sorted(notes)]
     return views
 
