@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import Bot, BotCommand, Update
 from telegram.ext import (
@@ -22,7 +23,7 @@ from bot.db import SessionFactory
 from bot.delivery.engine import IN_FLIGHT, Clock, DeliveryEngine, utc_now
 from bot.health import HealthServer
 from bot.telegram import instrumentation, jobs, render
-from bot.telegram.context import CONTEXT_TYPES, BotApplication
+from bot.telegram.context import CONTEXT_TYPES, BotApplication, BotData
 from bot.telegram.handlers import annotating, basics, library_io, preferences, reading, searching
 from bot.telegram.transport import AiohttpRequest
 
@@ -51,6 +52,7 @@ def build_application(
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
+        .application_class(BotApplication)
         .context_types(CONTEXT_TYPES)
         .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(True)
@@ -151,13 +153,23 @@ def build_application(
 
     # The daily highlight: a short tick; the database, not this timer, knows who is due.
     assert app.job_queue is not None, "python-telegram-bot[job-queue] is required"
+    # A broadcast outlasts the interval; the engine skips a tick while one runs, so the
+    # scheduler may start it (max_instances=2) instead of warning that it could not.
     app.job_queue.run_repeating(
-        jobs.deliver_due, interval=settings.delivery_tick_seconds, first=1, name="delivery"
+        jobs.deliver_due,
+        interval=settings.delivery_tick_seconds,
+        first=1,
+        name="delivery",
+        job_kwargs={"max_instances": 2},
     )
     return app
 
 
-async def _start(app: BotApplication) -> None:
+# PTB types its hooks for any Application; these need only the bot's own state.
+_AnyApplication = Application[Any, Any, Any, Any, BotData, Any]
+
+
+async def _start(app: _AnyApplication) -> None:
     """After connecting: announce the commands and open /healthz and /metrics."""
     await app.bot.set_my_commands([BotCommand(name, text) for name, text in render.COMMANDS])
     if app.bot_data.health is not None:
@@ -168,7 +180,7 @@ async def _start(app: BotApplication) -> None:
     log.info("Commonplace started as @%s", app.bot.username)
 
 
-async def _stop(app: BotApplication) -> None:
+async def _stop(app: _AnyApplication) -> None:
     """Close what _start opened, and the chart worker if /stats started it."""
     app.bot_data.charts.close()
     if app.bot_data.health is not None:

@@ -35,6 +35,7 @@ from packaging.utils import canonicalize_name
 from bot import db
 from bot.cli import WEBHOOK_PATH
 from bot.config import Settings
+from bot.delivery.engine import STOP_GRACE
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
@@ -584,6 +585,12 @@ def test_deployment_runs_replicas_in_webhook_mode_with_probes() -> None:
     ), "liveness gives up later than readiness"
     for kind in ("requests", "limits"):
         assert {"cpu", "memory"} <= set(container["resources"][kind])
+
+
+def test_pods_get_the_grace_period_a_graceful_stop_needs() -> None:
+    # SIGTERM: the sends on the wire get STOP_GRACE, then the process exits within 10 s.
+    grace = bot_pod()["spec"]["terminationGracePeriodSeconds"]
+    assert grace >= 10 > STOP_GRACE
 
 
 def test_pods_are_non_root_with_a_read_only_root_and_a_tmp_volume() -> None:

@@ -4,7 +4,8 @@ A delivery row is claimed for (chat, local date) under a unique constraint befor
 is sent, so restarts, crashes and several instances on one PostgreSQL never send a second
 daily highlight. Its status then moves ``claimed`` -> ``sending`` -> ``sent``; the step to
 ``sending`` is a compare-and-set, so only one instance ever sends a claimed delivery. A
-``sending`` row left behind by a dead process becomes ``unknown`` and is never resent.
+``sending`` row left behind by a dead process becomes ``unknown`` after ``STALE_SENDING`` and
+is never resent; a ``claimed`` one is sent by whichever instance ticks next.
 """
 
 from __future__ import annotations
@@ -30,8 +31,13 @@ CLAIMED, SENDING, SENT, UNKNOWN, FAILED, EMPTY = (
     "failed",
     "empty",
 )
-STALE_SENDING = timedelta(minutes=2)
-"""A send still unconfirmed after this long belonged to a process that died."""
+REQUEST_TIMEOUT = timedelta(seconds=10)
+"""The longest a delivery's request is out: the engine gives up on an answer after this."""
+STALE_SENDING = REQUEST_TIMEOUT + timedelta(seconds=10)
+"""A send unconfirmed after this long belonged to a process that died. A live sender marks
+each request it makes (``start_sending_many``, ``renew_sending``), so only a dead one leaves a
+mark this old; the margin over the request timeout covers a slow commit of the outcome and
+clocks that differ a little between instances."""
 
 _DELIVERY = table_of(Delivery)
 
@@ -223,6 +229,17 @@ def start_sending_many(session: Session, *, delivery_ids: list[int], now: dateti
         .returning(_DELIVERY.c.id)
     )
     return set(taken.scalars())
+
+
+def renew_sending(session: Session, *, delivery_id: int, now: datetime) -> bool:
+    """Mark a delivery still being sent (before a later part); False if no longer ours."""
+    renewed = session.execute(
+        update(_DELIVERY)
+        .where(_DELIVERY.c.id == delivery_id, _DELIVERY.c.status == SENDING)
+        .values(updated_at=now)
+        .returning(_DELIVERY.c.id)
+    )
+    return renewed.first() is not None
 
 
 @dataclass(frozen=True, slots=True)

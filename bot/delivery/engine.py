@@ -4,6 +4,8 @@ The database decides who is due (``claims``); the engine only sends what it coul
 with a compare-and-set, so any number of instances can tick at once. Sends are paced under
 Telegram's limits (30 messages/s overall, 1/s per chat, 20/minute per group), a 429 pauses
 everyone for its ``retry_after``, and a send whose outcome is unknown is never repeated.
+A delivery is marked ``sending`` only once its turn has come, so a crash leaves unknown only
+the requests that were out, and a graceful ``stop`` leaves none.
 """
 
 from __future__ import annotations
@@ -44,9 +46,11 @@ PRIVATE_SPACING = 1.0
 GROUP_SPACING = 3.0  # 20 per minute
 MAX_RETRIES = 5
 IN_FLIGHT = 128
-"""Sends under way at once. A crash leaves at most this many deliveries unknown (recorded
-as such, never resent): well under a second of sending at full speed. 64 left the sender
-short of work on a busy machine."""
+"""Deliveries taken up at once, most of them waiting for their pacer slot (still
+``claimed``): enough to keep the sender busy when Telegram's limit is off."""
+REQUEST_TIMEOUT = claims.REQUEST_TIMEOUT.total_seconds()
+STOP_GRACE = 5.0
+"""How long a stopping engine waits for the requests it has on the wire."""
 CLAIM_BATCH = 50
 CLAIM_AHEAD = 4 * CLAIM_BATCH
 FETCH_BATCH = 500
@@ -150,6 +154,10 @@ class DeliveryEngine:
     limiter's own retries would bypass the pacer and turn one 429 into a storm. The engine
     opens its transport for the ticks that send and closes it afterwards. Without one, a
     tick sends through the bot it is given.
+
+    A delivery is ``sending`` only while its request is out: it takes its pacer slot while
+    still ``claimed``, and only then the compare-and-set. A crash can therefore leave
+    unknown only the requests that were on the wire, never the deliveries waiting their turn.
     """
 
     def __init__(
@@ -171,10 +179,22 @@ class DeliveryEngine:
         self._concurrency = concurrency
         self._rng = rng or random.Random()
         self._running = asyncio.Lock()
+        self._stopping = asyncio.Event()
+        self._stop_deadline = math.inf
 
     def now(self) -> datetime:
         """What the engine calls now."""
         return self._clock()
+
+    def stop(self) -> None:
+        """Wind down: claim and start nothing more, give requests on the wire ``STOP_GRACE``.
+
+        Deliveries claimed but not yet sent stay ``claimed``, for whichever instance ticks
+        next. The tick under way returns once its requests are answered or the grace is over.
+        """
+        if not self._stopping.is_set():
+            self._stop_deadline = time.monotonic() + STOP_GRACE
+            self._stopping.set()
 
     async def _db(self, work: Callable[[Session], T]) -> T:
         def run() -> T:
@@ -190,7 +210,7 @@ class DeliveryEngine:
         still being claimed, so a large broadcast starts at once and keeps the pacer busy.
         """
         report = TickReport()
-        if self._running.locked():
+        if self._running.locked() or self._stopping.is_set():
             return report
         async with self._running:
             now = self._clock()
@@ -240,6 +260,21 @@ class DeliveryEngine:
         finally:
             await bot.request.shutdown()
 
+    async def _until_stopped(self, *waiting: Awaitable[Any]) -> None:
+        """Wait for the first of ``waiting`` to finish, or for ``stop``.
+
+        Coroutines among ``waiting`` are run for this wait only (cancelled after it); tasks
+        and futures are left to their owners.
+        """
+        futures = {w for w in waiting if isinstance(w, asyncio.Future)}
+        ours = [asyncio.ensure_future(w) for w in waiting if not isinstance(w, asyncio.Future)]
+        stopped = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({*futures, *ours, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (*ours, stopped):
+                task.cancel()
+
     async def _claim_all(
         self,
         now: datetime,
@@ -255,7 +290,7 @@ class DeliveryEngine:
         yet claimed to any other instance.
         """
         zone = self._default_timezone
-        while True:
+        while not self._stopping.is_set():
             # Small batches keep each write transaction short, so sends are never held up
             # long behind a claim on SQLite's single writer lock.
             taken, batch = await self._db(
@@ -271,7 +306,7 @@ class DeliveryEngine:
             # stay a few batches ahead: one batch ahead left the sender waiting for claims.
             if report.claimed - len(seen) >= CLAIM_AHEAD:
                 hungry.clear()
-                await hungry.wait()
+                await self._until_stopped(hungry.wait())
 
     async def _send_claimed(
         self,
@@ -284,7 +319,8 @@ class DeliveryEngine:
     ) -> None:
         """Send claimed deliveries as they appear, at most ``concurrency`` at a time.
 
-        A delivery is taken once per tick: one released after a 429 waits for the next.
+        A delivery is taken once per tick: one still rate limited after ``MAX_RETRIES``
+        waits for the next.
         """
         limit = asyncio.Semaphore(self._concurrency)
         # Each batch reads the clock when it runs: a long tick's later sends must not look
@@ -301,7 +337,7 @@ class DeliveryEngine:
             async with limit:
                 await self._deliver(bot, claim, report, starts, outcomes)
 
-        while True:
+        while not self._stopping.is_set():
             done_claiming = claiming.done()
             claimed_more.clear()
             batch = await self._db(lambda s: claims.claimed(s, limit=FETCH_BATCH))
@@ -314,17 +350,50 @@ class DeliveryEngine:
             if not fresh and done_claiming:
                 break
             # Fetch again once the queue runs short, or when new claims arrive.
-            while len(running) > self._concurrency:
-                await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            while len(running) > self._concurrency and not self._stopping.is_set():
+                await self._until_stopped(
+                    asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                )
             hungry.set()
             if not fresh and not claiming.done():
-                waiter = asyncio.create_task(claimed_more.wait())
-                await asyncio.wait({claiming, waiter}, return_when=asyncio.FIRST_COMPLETED)
-                waiter.cancel()
-        if running:
-            await asyncio.gather(*running)
+                await self._until_stopped(claiming, claimed_more.wait())
+        await self._drain(running)
         await starts.close()
         await outcomes.close()
+
+    async def _drain(self, running: set[asyncio.Task[None]]) -> None:
+        """Wait for the deliveries under way; once stopping, only until the grace is over.
+
+        A request still out then is abandoned: its delivery stays ``sending`` and turns
+        ``unknown`` (``claims.recover_stale``), since it may have arrived.
+        """
+        while running and not self._stopping.is_set():
+            await self._until_stopped(asyncio.wait(set(running)))
+        if not running:
+            return
+        _, late = await asyncio.wait(
+            set(running), timeout=max(self._stop_deadline - time.monotonic(), 0.0)
+        )
+        for task in late:
+            task.cancel()
+        if late:
+            log.warning(
+                "stopped with %s deliveries still sending; their outcome is unknown", len(late)
+            )
+            await asyncio.gather(*late, return_exceptions=True)
+
+    async def _turn(self, chat_id: int) -> list[float] | None:
+        """This chat's pacer slot, or None once the engine is stopping."""
+        slot = asyncio.ensure_future(self._pacer.slot(chat_id))
+        await self._until_stopped(slot)
+        if not slot.done():
+            slot.cancel()
+            return None
+        ticket = slot.result()
+        if self._stopping.is_set():
+            self._pacer.answered(ticket, chat_id)
+            return None
+        return ticket
 
     async def _deliver(
         self,
@@ -334,21 +403,51 @@ class DeliveryEngine:
         starts: _Batcher[claims.Claim, HighlightView | None],
         outcomes: _Batcher[_Done, None],
     ) -> None:
-        # Take the delivery (compare-and-set) and read what to send, in one transaction
-        # shared with the other deliveries starting now.
-        try:
-            view = await starts.run(claim)
-        except _NotMine:
+        for _ in range(MAX_RETRIES + 1):
+            ticket = await self._turn(claim.chat_id)
+            if ticket is None:
+                return  # stopping: still claimed, for the next tick of any instance
+            # Take the delivery (compare-and-set) and read what to send, in one transaction
+            # shared with the other deliveries starting now.
+            try:
+                view = await starts.run(claim)
+            except _NotMine:
+                self._pacer.answered(ticket, claim.chat_id)
+                return
+            try:
+                done = await self._send(bot, claim, view, ticket, report)
+            except _RateLimited:
+                # Nothing of it was sent: back to ``claimed`` while everyone waits.
+                report.retried += 1
+                release = claims.Outcome(claim.delivery_id, claims.CLAIMED, error="rate limited")
+                await outcomes.run(_Done(claim, release, []))
+                continue
+            if done is not None:
+                await outcomes.run(done)
             return
+
+    async def _send(
+        self,
+        bot: Bot,
+        claim: claims.Claim,
+        view: HighlightView | None,
+        ticket: list[float],
+        report: TickReport,
+    ) -> _Done | None:
+        """Send a taken delivery; its outcome to write (None if another instance wrote it)."""
         outcome: claims.Outcome
         message_ids: list[int] = []
         try:
             if view is None:
+                self._pacer.answered(ticket, claim.chat_id)
                 raise LookupError("the picked highlight was deleted before it was sent")
-            message_ids = await self._send_parts(bot, claim.chat_id, view)
+            message_ids = await self._send_parts(bot, claim, view, ticket)
+        except _Lost:
+            return None
         except RetryAfter as error:
+            # A later part stayed rate limited: the first ones arrived, so it is not resent.
             report.retried += 1
-            outcome = self._outcome(claim, claims.CLAIMED, f"rate limited: {error}")
+            outcome = self._outcome(claim, claims.FAILED, f"rate limited mid-way: {error}")
         except Forbidden as error:
             report.refused += 1
             outcome = self._refused(claim, str(error))
@@ -370,38 +469,72 @@ class DeliveryEngine:
         else:
             report.sent += 1
             outcome = claims.Outcome(claim.delivery_id, claims.SENT, message_id=message_ids[-1])
-        # Still holding its concurrency slot: a send whose outcome is not yet written counts
-        # as in flight, so a crash leaves at most ``concurrency`` deliveries unknown.
-        await outcomes.run(_Done(claim, outcome, message_ids))
+        return _Done(claim, outcome, message_ids)
 
-    async def _send_parts(self, bot: Bot, chat_id: int, view: HighlightView) -> list[int]:
-        """Send every part of the highlight, buttons on the last; their message ids."""
+    async def _send_parts(
+        self, bot: Bot, claim: claims.Claim, view: HighlightView, ticket: list[float]
+    ) -> list[int]:
+        """Send every part of the highlight, buttons on the last; their message ids.
+
+        The first part goes out on ``ticket``, taken before the delivery was; a 429 for it
+        raises ``_RateLimited``. Each later part first renews the delivery's claim to be
+        ``sending``, so it never looks abandoned to another instance.
+        """
         parts = render.highlight_messages(view)
         sent: list[int] = []
         for index, html in enumerate(parts):
             last = index == len(parts) - 1
             keyboard = render.highlight_keyboard(view) if last else None
             send = partial(
-                bot.send_message, chat_id, html, parse_mode=ParseMode.HTML, reply_markup=keyboard
+                bot.send_message,
+                claim.chat_id,
+                html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard,
             )
-            message = await self._with_retries(send, chat_id)
+            if index == 0:
+                try:
+                    message = await self._request(send, claim.chat_id, ticket)
+                except RetryAfter as error:
+                    raise _RateLimited from error
+            else:
+                message = await self._later_part(send, claim)
             sent.append(message.message_id)
         return sent
 
-    async def _with_retries(self, call: Callable[[], Awaitable[T]], chat_id: int) -> T:
+    async def _later_part(self, call: Callable[[], Awaitable[T]], claim: claims.Claim) -> T:
         for attempt in range(MAX_RETRIES + 1):
-            ticket = await self._pacer.slot(chat_id)
+            ticket = await self._pacer.slot(claim.chat_id)
+            still_mine = await self._db(
+                lambda s: claims.renew_sending(s, delivery_id=claim.delivery_id, now=self._clock())
+            )
+            if not still_mine:
+                self._pacer.answered(ticket, claim.chat_id)
+                log.warning("delivery to chat %s was given up mid-way", claim.chat_id)
+                raise _Lost
             try:
-                return await call()
-            except RetryAfter as error:
-                seconds = _seconds(error.retry_after)
-                self._pacer.pause(seconds)
+                return await self._request(call, claim.chat_id, ticket)
+            except RetryAfter:
                 if attempt == MAX_RETRIES:
                     raise
-                log.warning("Telegram asked to wait %.0f s; all sends pause", seconds)
-            finally:
-                self._pacer.answered(ticket, chat_id)
         raise AssertionError("unreachable")
+
+    async def _request(
+        self, call: Callable[[], Awaitable[T]], chat_id: int, ticket: list[float]
+    ) -> T:
+        """Make one request on ``ticket``, out for at most ``REQUEST_TIMEOUT``."""
+        try:
+            async with asyncio.timeout(REQUEST_TIMEOUT):
+                return await call()
+        except TimeoutError as error:
+            raise TimedOut(f"no answer within {REQUEST_TIMEOUT:.0f} s") from error
+        except RetryAfter as error:
+            seconds = _seconds(error.retry_after)
+            self._pacer.pause(seconds)
+            log.warning("Telegram asked to wait %.0f s; all sends pause", seconds)
+            raise
+        finally:
+            self._pacer.answered(ticket, chat_id)
 
     @staticmethod
     def _outcome(claim: claims.Claim, status: str, error: str) -> claims.Outcome:
@@ -413,6 +546,14 @@ class DeliveryEngine:
         return claims.Outcome(
             claim.delivery_id, claims.FAILED, error=error, refused_chat=claim.chat_id
         )
+
+
+class _RateLimited(Exception):
+    """Telegram refused the first part with a 429: nothing of the delivery was sent."""
+
+
+class _Lost(Exception):
+    """Another instance declared this delivery abandoned; it must not be sent further."""
 
 
 class _NotMine(Exception):

@@ -46,6 +46,11 @@ class BotData:
         self._delivery = delivery
         self.health = health
 
+    def stop_delivery(self) -> None:
+        """Tell the delivery engine, if one is attached, to wind down."""
+        if self._delivery is not None:
+            self._delivery.stop()
+
     @property
     def delivery(self) -> DeliveryEngine:
         if self._delivery is None:
@@ -66,9 +71,31 @@ class BotData:
 
 
 Context = CallbackContext[ExtBot[None], dict[object, object], dict[object, object], BotData]
-BotApplication = Application[
-    ExtBot[None], Context, dict[object, object], dict[object, object], BotData, JobQueue[Context]
-]
+
+
+class BotApplication(
+    Application[
+        ExtBot[None],
+        Context,
+        dict[object, object],
+        dict[object, object],
+        BotData,
+        JobQueue[Context],
+    ]
+):
+    """The bot's Application: stopping it winds the delivery down first."""
+
+    async def stop(self) -> None:
+        """Stop the delivery under way, then the rest as PTB does.
+
+        PTB waits for running jobs before it returns, and the delivery tick is one: told to
+        stop first, it sends nothing new and returns within ``STOP_GRACE``, leaving what it
+        had claimed and not sent to the next instance.
+        """
+        self.bot_data.stop_delivery()
+        await super().stop()
+
+
 CONTEXT_TYPES = ContextTypes(bot_data=BotData)
 
 

@@ -291,8 +291,11 @@ def test_stale_sends_become_unknown(sessions: SessionFactory) -> None:
         assert claims.start_sending_many(session, delivery_ids=taking, now=now) == {taking[0]}
         assert claims.start_sending_many(session, delivery_ids=taking, now=now) == set()
     with unit_of_work(sessions) as session:
-        assert claims.recover_stale(session, now=now + timedelta(minutes=1)) == []
-        assert claims.recover_stale(session, now=now + timedelta(minutes=3)) == [
+        # Within the window the send may still be answered; just past it, it was abandoned.
+        assert claims.recover_stale(session, now=now + claims.REQUEST_TIMEOUT) == []
+        assert claims.recover_stale(session, now=now + claims.STALE_SENDING) == []
+        second = timedelta(seconds=1)
+        assert claims.recover_stale(session, now=now + claims.STALE_SENDING + second) == [
             (41, date(2026, 6, 1))
         ]
     assert statuses(sessions) == {(41, date(2026, 6, 1)): "unknown"}

@@ -36,6 +36,8 @@ class FakeTelegram:
 
     ``rate_limits=True`` enforces Telegram's flood limits (see ``limits``). ``strict_html``
     (default on) also rejects a bare ``&`` in HTML, which Telegram itself lets through.
+    ``latency=(low, high)`` makes every call but ``getUpdates`` take a random time in that
+    range, in seconds, before it takes effect, as calls to Telegram do (50-100 ms is typical).
     """
 
     def __init__(
@@ -47,6 +49,7 @@ class FakeTelegram:
         rate_limits: bool = False,
         strict_html: bool = True,
         host: str = "127.0.0.1",
+        latency: tuple[float, float] | None = None,
     ) -> None:
         bot_id, _, secret = token.partition(":")
         if not bot_id.isdigit() or not secret:
@@ -63,6 +66,7 @@ class FakeTelegram:
         flood = FloodControl() if rate_limits else None
         self._api = BotApi(self._world, strict_html=strict_html, flood=flood)
         self._server = ApiServer(token, self._world, self._api)
+        self.latency = latency
         self._users = SimulatedUsers(self._world)
         self._cursor = 0
 
@@ -98,6 +102,17 @@ class FakeTelegram:
         else:
             # The test already failed: stop without letting a fake bug mask that failure.
             await self._server.stop()
+
+    @property
+    def latency(self) -> tuple[float, float] | None:
+        """How long each call takes (low, high seconds), or None for no delay."""
+        return self._server.latency
+
+    @latency.setter
+    def latency(self, value: tuple[float, float] | None) -> None:
+        if value is not None and not 0 <= value[0] <= value[1]:
+            raise ValueError("latency is (low, high) with 0 <= low <= high")
+        self._server.latency = value
 
     @property
     def token(self) -> str:

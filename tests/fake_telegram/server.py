@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from typing import Any
 
 from aiohttp import web
@@ -62,6 +63,8 @@ class ApiServer:
         self.world = world
         self.api = api
         self.faults: list[Fault] = []
+        self.latency: tuple[float, float] | None = None
+        self._random = random.Random()
         self.internal_errors: list[Exception] = []
         self.stopping = False
         self._poll_generation = 0
@@ -126,6 +129,10 @@ class ApiServer:
         return web.json_response({"ok": True, "result": result})
 
     async def _dispatch(self, request: web.Request, method: str, params: Params) -> Any:
+        if self.latency is not None and method != "getUpdates":
+            # The call takes effect after the delay, and does even if the client has gone:
+            # a request that reached Telegram is carried out.
+            await asyncio.sleep(self._random.uniform(*self.latency))
         fault = self._take_fault(method, params)
         if fault is None:
             if method == "getUpdates":

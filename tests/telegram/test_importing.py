@@ -138,3 +138,25 @@ async def test_a_big_file_shows_progress_then_the_report(
     assert report.body.endswith("…and 30 more books.\n\nTry /random or /search.")
     await bot.settle()
     assert bot.db(lambda s: library_stats(s, chat_id=ALICE)).highlights == 5000
+
+
+async def test_two_files_sent_at_once_by_a_new_chat_both_land_once(bot: BotHarness) -> None:
+    # Both files bring the shared book, and neither the chat nor the book exists yet: the
+    # imports run at once (updates are handled concurrently) and must both complete.
+    first = "".join(clipping(n) for n in range(0, 600))
+    second = "".join(clipping(n) for n in range(300, 900))
+    bot.tg.user_sends_document(ALICE, "first.txt", first.encode())
+    bot.tg.user_sends_document(ALICE, "second.txt", second.encode())
+
+    reports = [
+        await bot.tg.wait_for(
+            lambda m, name=name: m.chat_id == ALICE and "✅" in m.text and name in m.text,
+            timeout=60,
+        )
+        for name in ("first.txt", "second.txt")
+    ]
+    await bot.settle()
+    new = sorted(int(r.text.split(": ")[1].split(" new")[0]) for r in reports)
+    assert new == [300, 600]  # whichever came second found the shared 300 already there
+    stats = bot.db(lambda s: library_stats(s, chat_id=ALICE))
+    assert (stats.highlights, stats.books) == (900, 50)
