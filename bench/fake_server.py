@@ -3,14 +3,16 @@
 The bot under test gets a core to itself and the server's work is not charged to it.
 Every figure about what reached "Telegram" is taken here, at the server:
 
-- ``{"op": "stats", "chats": [ids]}`` -> messages per chat and the 429s answered;
+- ``{"op": "stats", "chats": [ids]}`` -> messages per chat and the 429s answered (and, with
+  ``"unreached": true``, the ids of the chats that got nothing);
 - ``{"op": "load", "chats": [ids], "commands": [texts], "per_chat": n, "think": [lo, hi]}``
   -> every chat sends ``n`` commands one after another (all chats at once), pausing
   ``lo``..``hi`` seconds after each answer, and each round trip is timed from the update
   being queued to the bot's first message in answer;
 - ``{"op": "stop"}``.
 
-``python -m bench.fake_server [--rate-limits]`` prints ``{"url": ..., "token": ...}`` first.
+``python -m bench.fake_server [--rate-limits] [--latency LOW,HIGH]`` prints
+``{"url": ..., "token": ...}`` first.
 """
 
 from __future__ import annotations
@@ -77,11 +79,16 @@ def _answered(tg: FakeTelegram, chat_id: int, before: int) -> bool:
     return len(tg.sent(chat_id)) > before
 
 
-def stats(tg: FakeTelegram, chats: list[int]) -> dict[str, Any]:
+def stats(tg: FakeTelegram, chats: list[int], unreached: bool = False) -> dict[str, Any]:
     """What reached each chat, and how many requests were refused with a 429."""
     counts = [len(tg.sent(chat_id)) for chat_id in chats]
     failures = tg.failed_requests
     return {
+        **(
+            {"unreached": [c for c, n in zip(chats, counts, strict=True) if not n]}
+            if unreached
+            else {}
+        ),
         "messages": sum(counts),
         "chats_reached": sum(1 for count in counts if count),
         "most_in_one_chat": max(counts, default=0),
@@ -90,7 +97,7 @@ def stats(tg: FakeTelegram, chats: list[int]) -> dict[str, Any]:
     }
 
 
-async def serve(rate_limits: bool) -> None:
+async def serve(rate_limits: bool, latency: tuple[float, float] | None) -> None:
     """Start the fake, announce it, then answer commands until ``stop``."""
     # The fake stamps a request when it handles it. A pause of the cyclic collector over its
     # growing store of messages would hold requests that arrived evenly and stamp them all
@@ -100,7 +107,7 @@ async def serve(rate_limits: bool) -> None:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=64 * 1024 * 1024)  # a stats request lists every chat
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    async with FakeTelegram(token=TOKEN, rate_limits=rate_limits) as tg:
+    async with FakeTelegram(token=TOKEN, rate_limits=rate_limits, latency=latency) as tg:
         _say({"url": tg.url, "token": tg.token})
         while line := await reader.readline():
             request = json.loads(line)
@@ -108,7 +115,7 @@ async def serve(rate_limits: bool) -> None:
             if op == "stop":
                 break
             if op == "stats":
-                _say(stats(tg, request["chats"]))
+                _say(stats(tg, request["chats"], request.get("unreached", False)))
             elif op == "load":
                 think = tuple(request.get("think", (0.0, 0.0)))
                 _say(
@@ -126,11 +133,13 @@ def _say(payload: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    """``python -m bench.fake_server [--rate-limits]``."""
+    """``python -m bench.fake_server [--rate-limits] [--latency LOW,HIGH]``."""
     parser = argparse.ArgumentParser(prog="python -m bench.fake_server")
     parser.add_argument("--rate-limits", action="store_true")
+    parser.add_argument("--latency", help="seconds each call takes, low,high")
     args = parser.parse_args()
-    asyncio.run(serve(args.rate_limits))
+    low, high = (float(x) for x in args.latency.split(",")) if args.latency else (0.0, 0.0)
+    asyncio.run(serve(args.rate_limits, (low, high) if args.latency else None))
 
 
 if __name__ == "__main__":
@@ -140,8 +149,10 @@ if __name__ == "__main__":
 class RemoteFake:
     """``async with RemoteFake(rate_limits=...) as fake:`` the server above, in a child process."""
 
-    def __init__(self, *, rate_limits: bool) -> None:
+    def __init__(self, *, rate_limits: bool, latency: tuple[float, float] | None = None) -> None:
         self._flags = ["--rate-limits"] if rate_limits else []
+        if latency is not None:
+            self._flags.append(f"--latency={latency[0]},{latency[1]}")
         self._process: asyncio.subprocess.Process | None = None
         self.url = ""
         self.token = ""

@@ -5,6 +5,7 @@
 (b) The server sets no limits and the pacer's overall rate is lifted (a chat's next message
     still waits its spacing): the engine's own ceiling, with its plain ``Bot`` over aiohttp
     as ``build_application`` gives it.
+(c) A real bot process, stopped mid-broadcast by ``kill -9`` or ``SIGTERM`` (``bench.stopping``).
 
 The achieved rate is messages that reached the server over the whole tick, from the first
 claim to the last answer. Every chat is checked at the server: none may be left without its
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import signal
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +26,7 @@ from sqlalchemy import func, insert, select
 from sqlmodel import col
 from telegram import Bot
 
+from bench import stopping
 from bench.common import Recorder, Sizes, fresh_database
 from bench.fake_server import RemoteFake
 from bench.generate import Vocabulary, highlight_length, passage
@@ -42,8 +45,8 @@ PER_CHAT = 3
 FIRST_CHAT = 10_000_001
 
 
-def populate(sessions: db.SessionFactory, chats: int) -> list[int]:
-    """``chats`` chats due at 08:00, each with a few highlights of realistic length."""
+def populate(sessions: db.SessionFactory, chats: int, due: datetime = DUE) -> list[int]:
+    """``chats`` chats due at ``due``, each with a few highlights of realistic length."""
     rng = random.Random(5)
     words = Vocabulary(random.Random(6))
     ids = list(range(FIRST_CHAT, FIRST_CHAT + chats))
@@ -59,8 +62,8 @@ def populate(sessions: db.SessionFactory, chats: int) -> list[int]:
                     "mode": "random",
                     "paused": False,
                     "active": True,
-                    "next_due_at": DUE,
-                    "next_due_date": DUE.date(),
+                    "next_due_at": due,
+                    "next_due_date": due.date(),
                 }
                 for chat_id in ids
             ],
@@ -197,7 +200,8 @@ def record(
 
 
 def run(sizes: Sizes, recorder: Recorder, backends: tuple[str, ...], cases: str) -> None:
-    """(a) on SQLite (the tick is paced, so the backend hardly matters); (b) on each backend."""
+    """(a) and (c) on SQLite (the sends are paced, so the backend hardly matters); (b) on each
+    backend."""
     if "a" in cases:
         with fresh_database("sqlite", "fanout") as engine:
             sessions = db.session_factory(engine)
@@ -222,15 +226,23 @@ def run(sizes: Sizes, recorder: Recorder, backends: tuple[str, ...], cases: str)
                 record(
                     recorder, "(b) no limits", measured, len(chats), backend, outcome(sessions), 300
                 )
+    if "c" in cases:
+        rng = random.Random()  # a moment nobody chose
+        for how in (signal.SIGKILL, signal.SIGTERM):
+            with fresh_database("sqlite", "stopping") as engine:
+                sessions = db.session_factory(engine)
+                chats = populate(sessions, sizes.fanout_limited_chats, stopping.due_now())
+                url = engine.url.render_as_string(hide_password=False)
+                stopping.measure(recorder, sessions, url, chats, how, rng)
 
 
 def main() -> None:
-    """``python -m bench.fanout [--quick] [--cases ab]``."""
+    """``python -m bench.fanout [--quick] [--cases abc]``."""
     parser = argparse.ArgumentParser(prog="python -m bench.fanout")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--results", type=Path)
     parser.add_argument("--backends", default="sqlite,postgres")
-    parser.add_argument("--cases", default="ab")
+    parser.add_argument("--cases", default="abc")
     args = parser.parse_args()
     recorder = Recorder("fan-out", args.results)
     run(Sizes.get(args.quick), recorder, tuple(args.backends.split(",")), args.cases)

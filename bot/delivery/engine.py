@@ -181,6 +181,7 @@ class DeliveryEngine:
         self._running = asyncio.Lock()
         self._stopping = asyncio.Event()
         self._stop_deadline = math.inf
+        self._awaiting_turn: set[asyncio.Task[Any]] = set()
 
     def now(self) -> datetime:
         """What the engine calls now."""
@@ -195,6 +196,8 @@ class DeliveryEngine:
         if not self._stopping.is_set():
             self._stop_deadline = time.monotonic() + STOP_GRACE
             self._stopping.set()
+            for task in self._awaiting_turn:
+                task.cancel()
 
     async def _db(self, work: Callable[[Session], T]) -> T:
         def run() -> T:
@@ -384,16 +387,21 @@ class DeliveryEngine:
 
     async def _turn(self, chat_id: int) -> list[float] | None:
         """This chat's pacer slot, or None once the engine is stopping."""
-        slot = asyncio.ensure_future(self._pacer.slot(chat_id))
-        await self._until_stopped(slot)
-        if not slot.done():
-            slot.cancel()
-            return None
-        ticket = slot.result()
         if self._stopping.is_set():
-            self._pacer.answered(ticket, chat_id)
             return None
-        return ticket
+        task = asyncio.current_task()
+        assert task is not None
+        self._awaiting_turn.add(task)
+        try:
+            return await self._pacer.slot(chat_id)
+        except asyncio.CancelledError:
+            # ``stop`` cancels the deliveries still waiting their turn; they end quietly,
+            # still claimed. Any other cancellation goes on.
+            if self._stopping.is_set() and task.uncancel() == 0:
+                return None
+            raise
+        finally:
+            self._awaiting_turn.discard(task)
 
     async def _deliver(
         self,
