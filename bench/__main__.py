@@ -108,7 +108,14 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL dataset")
     args = parser.parse_args()
-    chosen = [name for name in BENCHMARKS if name in args.only.split(",")]
+    asked = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = [name for name in asked if name not in BENCHMARKS]
+    if unknown or not asked:
+        parser.error(
+            f"--only: no benchmark named {', '.join(unknown) or 'at all'}; "
+            f"choose from {', '.join(BENCHMARKS)}"
+        )
+    chosen = [name for name in BENCHMARKS if name in asked]
     sizes = Sizes.get(args.quick)
     WORK.mkdir(parents=True, exist_ok=True)
     results_file = WORK / ("results-quick.jsonl" if args.quick else "results.jsonl")
@@ -145,6 +152,9 @@ def main() -> None:
         write_into(ROOT / "BENCHMARKS.md", section)
     if failed:
         print(f"benchmarks that failed to run: {', '.join(failed)}", file=sys.stderr)
+    if not any(r.benchmark in {LABELS[n] for n in chosen} for r in read_results(results_file)):
+        print("the benchmarks ran but measured nothing", file=sys.stderr)
+        sys.exit(1)
     missed = any(r.met is False for r in read_results(results_file))
     sys.exit(1 if failed else (3 if missed else 0))
 
