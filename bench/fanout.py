@@ -37,6 +37,7 @@ from bot.delivery.engine import DeliveryEngine, Pacer
 from bot.library import selection
 from bot.library.identity import book_key, fingerprint
 from bot.models import Book, Chat, Delivery, Highlight, table_of
+from bot.telegram.sending import TelegramSender
 from bot.telegram.transport import AiohttpRequest
 
 NOW = datetime(2030, 6, 3, 8, 0, 30, tzinfo=UTC)
@@ -133,7 +134,7 @@ async def limited(sessions: db.SessionFactory, url: str, chats: list[int]) -> di
         await app.initialize()
         try:
             start = time.perf_counter()
-            report = await app.bot_data.delivery.tick(app.bot)
+            report = await app.bot_data.delivery.tick()
             seconds = time.perf_counter() - start
         finally:
             await app.shutdown()
@@ -152,7 +153,7 @@ async def unlimited(sessions: db.SessionFactory, chats: list[int]) -> dict[str, 
             default_timezone="UTC",
             clock=lambda: NOW,
             pacer=Pacer(per_second=1_000_000),
-            bot=Bot(fake.token, base_url=f"{fake.url}/bot", request=request),
+            sender=TelegramSender(Bot(fake.token, base_url=f"{fake.url}/bot", request=request)),
         )
         start = time.perf_counter()
         report = await engine.tick()

@@ -25,6 +25,7 @@ from bot.health import HealthServer
 from bot.telegram import instrumentation, jobs, render
 from bot.telegram.context import CONTEXT_TYPES, BotApplication, BotData
 from bot.telegram.handlers import annotating, basics, library_io, preferences, reading, searching
+from bot.telegram.sending import TelegramSender
 from bot.telegram.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def build_application(
         sessions=sessions,
         default_timezone=settings.default_timezone,
         clock=clock,
-        bot=delivery_bot,
+        sender=TelegramSender(delivery_bot),
     )
     health = HealthServer(
         sessions=sessions,

@@ -24,15 +24,12 @@ from functools import partial
 from typing import Any, Generic, TypeVar
 
 from sqlmodel import Session
-from telegram import Bot
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.db import SessionFactory, unit_of_work
 from bot.delivery import claims
+from bot.delivery.sender import OutcomeUnknown, RateLimited, Refused, Rejected, Sender
 from bot.library.messages import remember_shown
 from bot.library.views import HighlightView, load_owned_views
-from bot.telegram import render
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -54,7 +51,6 @@ STOP_GRACE = 5.0
 CLAIM_BATCH = 50
 CLAIM_AHEAD = 4 * CLAIM_BATCH
 FETCH_BATCH = 500
-GONE = ("chat not found", "bot was kicked", "user is deactivated", "have no rights")
 
 
 def utc_now() -> datetime:
@@ -150,10 +146,9 @@ class TickReport:
 class DeliveryEngine:
     """Claims due deliveries and sends them. One per process; ticks never overlap.
 
-    ``bot`` is the plain ``Bot`` (no ``AIORateLimiter``) deliveries go through: the
-    limiter's own retries would bypass the pacer and turn one 429 into a storm. The engine
-    opens its transport for the ticks that send and closes it afterwards. Without one, a
-    tick sends through the bot it is given.
+    ``sender`` is how deliveries reach their chats; the engine opens its transport for the
+    ticks that send and closes it afterwards. Without one, a tick sends through the sender
+    it is given (whose transport its owner keeps open).
 
     A delivery is ``sending`` only while its request is out: it takes its pacer slot while
     still ``claimed``, and only then the compare-and-set. A crash can therefore leave
@@ -169,10 +164,10 @@ class DeliveryEngine:
         pacer: Pacer | None = None,
         concurrency: int = IN_FLIGHT,
         rng: random.Random | None = None,
-        bot: Bot | None = None,
+        sender: Sender | None = None,
     ) -> None:
         self._sessions = sessions
-        self._bot = bot
+        self._sender = sender
         self._default_timezone = default_timezone
         self._clock = clock
         self._pacer = pacer or Pacer()
@@ -206,7 +201,7 @@ class DeliveryEngine:
 
         return await asyncio.to_thread(run)
 
-    async def tick(self, bot: Bot | None = None) -> TickReport:
+    async def tick(self, sender: Sender | None = None) -> TickReport:
         """Claim everything due now and send it; skipped if the previous tick still runs.
 
         Claiming and sending overlap: the first highlights go out while later chats are
@@ -222,9 +217,9 @@ class DeliveryEngine:
             for chat_id, day in report.recovered:
                 log.warning("delivery to chat %s for %s may or may not have arrived", chat_id, day)
             await self._db(lambda s: claims.schedule_new_chats(s, now=now, default_timezone=zone))
-            sender = self._bot or bot
+            sender = self._sender or sender
             if sender is None:
-                raise ValueError("the engine has no bot of its own: pass one to tick")
+                raise ValueError("the engine has no sender of its own: pass one to tick")
             claimed_more = asyncio.Event()
             hungry = asyncio.Event()
             seen: set[int] = set()  # deliveries the sender has taken up this tick
@@ -248,20 +243,13 @@ class DeliveryEngine:
         return report
 
     @contextlib.asynccontextmanager
-    async def _transport(self, bot: Bot) -> AsyncIterator[None]:
-        """Open the engine's own bot's HTTP transport for one tick (not a bot it was given).
-
-        Only the transport: ``Bot.initialize`` would also ask Telegram ``getMe``, which
-        sending does not need.
-        """
-        if bot is not self._bot:
+    async def _transport(self, sender: Sender) -> AsyncIterator[None]:
+        """Open the engine's own sender's transport for one tick (not one it was given)."""
+        if sender is not self._sender:
             yield
             return
-        await bot.request.initialize()  # the one sendMessage uses; getUpdates is not called
-        try:
+        async with sender.transport():
             yield
-        finally:
-            await bot.request.shutdown()
 
     async def _until_stopped(self, *waiting: Awaitable[Any]) -> None:
         """Wait for the first of ``waiting`` to finish, or for ``stop``.
@@ -313,7 +301,7 @@ class DeliveryEngine:
 
     async def _send_claimed(
         self,
-        bot: Bot,
+        sender: Sender,
         report: TickReport,
         seen: set[int],
         claiming: asyncio.Task[None],
@@ -338,7 +326,7 @@ class DeliveryEngine:
 
         async def one(claim: claims.Claim) -> None:
             async with limit:
-                await self._deliver(bot, claim, report, starts, outcomes)
+                await self._deliver(sender, claim, report, starts, outcomes)
 
         while not self._stopping.is_set():
             done_claiming = claiming.done()
@@ -405,7 +393,7 @@ class DeliveryEngine:
 
     async def _deliver(
         self,
-        bot: Bot,
+        sender: Sender,
         claim: claims.Claim,
         report: TickReport,
         starts: _Batcher[claims.Claim, HighlightView | None],
@@ -423,7 +411,7 @@ class DeliveryEngine:
                 self._pacer.answered(ticket, claim.chat_id)
                 return
             try:
-                done = await self._send(bot, claim, view, ticket, report)
+                done = await self._send(sender, claim, view, ticket, report)
             except _RateLimited:
                 # Nothing of it was sent: back to ``claimed`` while everyone waits.
                 report.retried += 1
@@ -436,7 +424,7 @@ class DeliveryEngine:
 
     async def _send(
         self,
-        bot: Bot,
+        sender: Sender,
         claim: claims.Claim,
         view: HighlightView | None,
         ticket: list[float],
@@ -449,29 +437,24 @@ class DeliveryEngine:
             if view is None:
                 self._pacer.answered(ticket, claim.chat_id)
                 raise LookupError("the picked highlight was deleted before it was sent")
-            message_ids = await self._send_parts(bot, claim, view, ticket)
+            message_ids = await self._send_parts(sender, claim, view, ticket)
         except _Lost:
             return None
-        except RetryAfter as error:
+        except RateLimited as error:
             # A later part stayed rate limited: the first ones arrived, so it is not resent.
             report.retried += 1
-            outcome = self._outcome(claim, claims.FAILED, f"rate limited mid-way: {error}")
-        except Forbidden as error:
+            outcome = self._outcome(claim, claims.FAILED, f"gave up mid-way: {error}")
+        except Refused as error:
             report.refused += 1
             outcome = self._refused(claim, str(error))
-        except BadRequest as error:
-            if any(reason in error.message.lower() for reason in GONE):
-                report.refused += 1
-                outcome = self._refused(claim, error.message)
-            else:
-                log.error("Telegram rejected the delivery to chat %s: %s", claim.chat_id, error)
-                report.refused += 1
-                outcome = self._outcome(claim, claims.FAILED, error.message)
-        except (TimedOut, NetworkError) as error:
+        except Rejected as error:
+            log.error("Telegram rejected the delivery to chat %s: %s", claim.chat_id, error)
+            report.refused += 1
+            outcome = self._outcome(claim, claims.FAILED, str(error))
+        except OutcomeUnknown as error:
             report.unknown += 1
-            reason = str(error) or type(error).__name__
-            log.warning("delivery to chat %s: outcome unknown (%s)", claim.chat_id, reason)
-            outcome = self._outcome(claim, claims.UNKNOWN, reason)
+            log.warning("delivery to chat %s: outcome unknown (%s)", claim.chat_id, error)
+            outcome = self._outcome(claim, claims.UNKNOWN, str(error))
         except LookupError as error:
             outcome = self._outcome(claim, claims.FAILED, str(error))
         else:
@@ -480,34 +463,25 @@ class DeliveryEngine:
         return _Done(claim, outcome, message_ids)
 
     async def _send_parts(
-        self, bot: Bot, claim: claims.Claim, view: HighlightView, ticket: list[float]
+        self, sender: Sender, claim: claims.Claim, view: HighlightView, ticket: list[float]
     ) -> list[int]:
-        """Send every part of the highlight, buttons on the last; their message ids.
+        """Send every part of the highlight; their message ids.
 
         The first part goes out on ``ticket``, taken before the delivery was; a 429 for it
         raises ``_RateLimited``. Each later part first renews the delivery's claim to be
         ``sending``, so it never looks abandoned to another instance.
         """
-        parts = render.highlight_messages(view)
+        parts = sender.parts(view)
         sent: list[int] = []
-        for index, html in enumerate(parts):
-            last = index == len(parts) - 1
-            keyboard = render.highlight_keyboard(view) if last else None
-            send = partial(
-                bot.send_message,
-                claim.chat_id,
-                html,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard,
-            )
+        for index, text in enumerate(parts):
+            send = partial(sender.send, claim.chat_id, view, text, last=index == len(parts) - 1)
             if index == 0:
                 try:
-                    message = await self._request(send, claim.chat_id, ticket)
-                except RetryAfter as error:
+                    sent.append(await self._request(send, claim.chat_id, ticket))
+                except RateLimited as error:
                     raise _RateLimited from error
             else:
-                message = await self._later_part(send, claim)
-            sent.append(message.message_id)
+                sent.append(await self._later_part(send, claim))
         return sent
 
     async def _later_part(self, call: Callable[[], Awaitable[T]], claim: claims.Claim) -> T:
@@ -522,7 +496,7 @@ class DeliveryEngine:
                 raise _Lost
             try:
                 return await self._request(call, claim.chat_id, ticket)
-            except RetryAfter:
+            except RateLimited:
                 if attempt == MAX_RETRIES:
                     raise
         raise AssertionError("unreachable")
@@ -535,11 +509,10 @@ class DeliveryEngine:
             async with asyncio.timeout(REQUEST_TIMEOUT):
                 return await call()
         except TimeoutError as error:
-            raise TimedOut(f"no answer within {REQUEST_TIMEOUT:.0f} s") from error
-        except RetryAfter as error:
-            seconds = _seconds(error.retry_after)
-            self._pacer.pause(seconds)
-            log.warning("Telegram asked to wait %.0f s; all sends pause", seconds)
+            raise OutcomeUnknown(f"no answer within {REQUEST_TIMEOUT:.0f} s") from error
+        except RateLimited as error:
+            self._pacer.pause(error.retry_after)
+            log.warning("Telegram asked to wait %.0f s; all sends pause", error.retry_after)
             raise
         finally:
             self._pacer.answered(ticket, chat_id)

@@ -11,7 +11,7 @@ from bot.telegram.context import Context, transact
 async def deliver_due(context: Context) -> None:
     """Send every daily highlight that is due now, and keep the delivery metrics."""
     data = context.bot_data
-    report = await data.delivery.tick(context.bot)
+    report = await data.delivery.tick()
     metrics = data.metrics
     for outcome, count in (
         ("sent", report.sent),

@@ -13,6 +13,7 @@ from telegram import Bot
 
 from bot import db
 from bot.delivery.engine import DeliveryEngine, Pacer
+from bot.telegram.sending import TelegramSender
 
 
 async def main(database_url: str, api_url: str, token: str, now: str) -> None:
@@ -27,7 +28,7 @@ async def main(database_url: str, api_url: str, token: str, now: str) -> None:
     )
     try:
         async with Bot(token, base_url=f"{api_url}/bot") as bot:
-            report = await delivery.tick(bot)
+            report = await delivery.tick(TelegramSender(bot))
     finally:
         engine.dispose()
     sys.stdout.write(f"sent={report.sent} unknown_recovered={len(report.recovered)}\n")

@@ -23,6 +23,7 @@ from bot.library.importing import import_records
 from bot.library.messages import highlight_for_message
 from bot.models import Chat, Delivery
 from bot.parsers import ParsedHighlight, ParseResult
+from bot.telegram.sending import TelegramSender
 from bot.telegram.transport import AiohttpRequest
 from tests.fake_telegram import FakeTelegram
 
@@ -44,10 +45,11 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 
 
 @pytest.fixture
-async def bot(tg: FakeTelegram) -> AsyncIterator[Bot]:
+async def bot(tg: FakeTelegram) -> AsyncIterator[TelegramSender]:
+    """A sender over a bot whose transport the test keeps open, as the tests' ticks use."""
     request = HTTPXRequest(read_timeout=1.0, write_timeout=1.0, connect_timeout=1.0)
     async with Bot(tg.token, base_url=tg.base_url, request=request) as client:
-        yield client
+        yield TelegramSender(client)
 
 
 def library(sessions: SessionFactory, chat_id: int, size: int = 3, **settings: str) -> None:
@@ -84,7 +86,7 @@ def at(*parts: int) -> datetime:
 
 
 async def test_each_chat_gets_one_highlight_at_its_local_time(
-    sessions: SessionFactory, tg: FakeTelegram, bot: Bot
+    sessions: SessionFactory, tg: FakeTelegram, bot: TelegramSender
 ) -> None:
     library(sessions, 1, time="08:00", zone="Europe/Berlin")  # CEST: 06:00 UTC
     library(sessions, 2, time="08:00", zone="+05:45")  # 02:15 UTC
@@ -122,7 +124,7 @@ async def test_an_engine_with_its_own_bot_opens_its_transport_only_for_the_tick(
     request = AiohttpRequest()
     own = Bot(tg.token, base_url=tg.base_url, request=request, get_updates_request=request)
     clock = Clock(at(2026, 6, 1, 8, 0))
-    delivery = engine(sessions, clock, bot=own)
+    delivery = engine(sessions, clock, sender=TelegramSender(own))
     await delivery.tick()
     clock.now = at(2026, 6, 1, 9, 0)
     assert (await delivery.tick()).sent == 2
@@ -133,7 +135,7 @@ async def test_an_engine_with_its_own_bot_opens_its_transport_only_for_the_tick(
 
 
 async def test_chats_with_nothing_to_send_do_not_stop_the_tick_early(
-    sessions: SessionFactory, tg: FakeTelegram, bot: Bot
+    sessions: SessionFactory, tg: FakeTelegram, bot: TelegramSender
 ) -> None:
     # More due chats than one claim batch holds, the earliest due of them empty: the empty
     # ones used to make a full batch look short, and the rest waited for the next tick.
@@ -154,7 +156,7 @@ async def test_chats_with_nothing_to_send_do_not_stop_the_tick_early(
 
 
 async def test_the_sent_message_maps_back_to_its_highlight(
-    sessions: SessionFactory, tg: FakeTelegram, bot: Bot
+    sessions: SessionFactory, tg: FakeTelegram, bot: TelegramSender
 ) -> None:
     library(sessions, 9, time="09:00")
     clock = Clock(at(2026, 6, 1, 8, 0))
@@ -174,7 +176,7 @@ async def test_the_sent_message_maps_back_to_its_highlight(
 
 
 async def test_down_at_the_time_sends_today_late_but_never_a_backlog(
-    sessions: SessionFactory, tg: FakeTelegram, bot: Bot
+    sessions: SessionFactory, tg: FakeTelegram, bot: TelegramSender
 ) -> None:
     library(sessions, 4, time="08:00")
     clock = Clock(at(2026, 6, 1, 7, 0))
@@ -197,7 +199,7 @@ async def test_down_at_the_time_sends_today_late_but_never_a_backlog(
 
 
 async def test_a_429_storm_is_waited_out_and_nothing_is_lost(
-    sessions: SessionFactory, tg: FakeTelegram, bot: Bot
+    sessions: SessionFactory, tg: FakeTelegram, bot: TelegramSender
 ) -> None:
     for chat_id in range(100, 110):
         library(sessions, chat_id, time="08:00")
@@ -213,7 +215,7 @@ async def test_a_429_storm_is_waited_out_and_nothing_is_lost(
 
 
 async def test_blocked_chats_are_deactivated_until_start(
-    sessions: SessionFactory, tg: FakeTelegram, bot: Bot
+    sessions: SessionFactory, tg: FakeTelegram, bot: TelegramSender
 ) -> None:
     library(sessions, 21, time="08:00")
     library(sessions, 22, time="08:00")
@@ -241,7 +243,7 @@ async def test_blocked_chats_are_deactivated_until_start(
 
 
 async def test_an_unknown_outcome_is_recorded_and_not_resent(
-    sessions: SessionFactory, tg: FakeTelegram, bot: Bot
+    sessions: SessionFactory, tg: FakeTelegram, bot: TelegramSender
 ) -> None:
     library(sessions, 31, time="08:00")
     clock = Clock(at(2026, 6, 1, 7, 0))
@@ -258,7 +260,7 @@ async def test_an_unknown_outcome_is_recorded_and_not_resent(
 
 
 async def test_two_instances_at_once_never_double(
-    sessions: SessionFactory, engine_url: str, tg: FakeTelegram, bot: Bot
+    sessions: SessionFactory, engine_url: str, tg: FakeTelegram, bot: TelegramSender
 ) -> None:
     from bot import db
 
@@ -370,7 +372,7 @@ async def test_a_slow_telegram_has_in_flight_sends_open_and_no_more(
     clock = Clock(at(2026, 6, 1, 7, 0))
     request = AiohttpRequest(connection_pool_size=DELIVERY_CONNECTIONS)
     own = Bot(tg.token, base_url=tg.base_url, request=request)
-    delivery = engine(sessions, clock, bot=own)
+    delivery = engine(sessions, clock, sender=TelegramSender(own))
     await delivery.tick()
     tg.fail_next("sendMessage", timeout=True, delivered=True, hold=3.0, times=len(chat_ids))
     clock.now = at(2026, 6, 1, 8, 0)
