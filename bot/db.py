@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -18,6 +19,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 SessionFactory = sessionmaker[Session]
+T = TypeVar("T")
 
 
 def normalize_url(url: str) -> str:
@@ -79,6 +81,17 @@ def unit_of_work(factory: SessionFactory) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+async def in_thread(factory: SessionFactory, work: Callable[[Session], T]) -> T:
+    """Run ``work`` as one unit of work in a worker thread: the event loop never waits on the
+    disk."""
+
+    def run() -> T:
+        with unit_of_work(factory) as session:
+            return work(session)
+
+    return await asyncio.to_thread(run)
 
 
 def _alembic_config(engine: Engine | None = None) -> Config:

@@ -25,7 +25,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlmodel import Session
 
-from bot.db import SessionFactory, unit_of_work
+from bot.db import SessionFactory, in_thread
 from bot.delivery import claims
 from bot.delivery.sender import OutcomeUnknown, RateLimited, Refused, Rejected, Sender
 from bot.library.messages import remember_shown
@@ -195,11 +195,7 @@ class DeliveryEngine:
                 task.cancel()
 
     async def _db(self, work: Callable[[Session], T]) -> T:
-        def run() -> T:
-            with unit_of_work(self._sessions) as session:
-                return work(session)
-
-        return await asyncio.to_thread(run)
+        return await in_thread(self._sessions, work)
 
     async def tick(self, sender: Sender | None = None) -> TickReport:
         """Claim everything due now and send it; skipped if the previous tick still runs.
@@ -614,11 +610,11 @@ class _Batcher(Generic[Item, Result]):
                 await asyncio.sleep(self._delay)  # let work arriving now join this batch
             batch, self._pending = self._pending[: self._size], self._pending[self._size :]
             try:
-                results = await asyncio.to_thread(self._commit, [item for item, _ in batch])
+                results = await self._commit([item for item, _ in batch])
             except Exception:  # noqa: BLE001 - retried one by one below, errors kept per row
                 for item, done in batch:
                     try:
-                        [result] = await asyncio.to_thread(self._commit, [item])
+                        [result] = await self._commit([item])
                     except Exception as error:  # noqa: BLE001 - handed to the one who waits
                         _settle(done, error)
                     else:
@@ -627,9 +623,8 @@ class _Batcher(Generic[Item, Result]):
             for (_, done), result in zip(batch, results, strict=True):
                 _settle(done, result)
 
-    def _commit(self, items: list[Item]) -> list[Any]:
-        with unit_of_work(self._sessions) as session:
-            return self._work(session, items)
+    async def _commit(self, items: list[Item]) -> list[Any]:
+        return await in_thread(self._sessions, lambda session: self._work(session, items))
 
     async def close(self) -> None:
         """Wait until everything queued is committed."""

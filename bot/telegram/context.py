@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -11,7 +10,7 @@ from telegram import Chat, Message, Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.config import Settings
-from bot.db import SessionFactory, unit_of_work
+from bot.db import SessionFactory, in_thread
 from bot.delivery.engine import DeliveryEngine
 from bot.health import HealthServer
 from bot.metrics import Metrics
@@ -101,13 +100,7 @@ CONTEXT_TYPES = ContextTypes(bot_data=BotData)
 
 async def transact(context: Context, work: Callable[[Session], T]) -> T:
     """Run one unit of work in a worker thread, so the event loop never waits on the disk."""
-    sessions = context.bot_data.sessions
-
-    def run() -> T:
-        with unit_of_work(sessions) as session:
-            return work(session)
-
-    return await asyncio.to_thread(run)
+    return await in_thread(context.bot_data.sessions, work)
 
 
 def require_message(update: Update) -> Message:
