@@ -17,7 +17,7 @@ from telegram.request import HTTPXRequest
 from bot.app import DELIVERY_CONNECTIONS
 from bot.db import SessionFactory, unit_of_work
 from bot.delivery import claims
-from bot.delivery.engine import CLAIM_BATCH, IN_FLIGHT, DeliveryEngine, Pacer
+from bot.delivery.engine import CLAIM_BATCH, IN_FLIGHT, STOP_GRACE, DeliveryEngine, Pacer
 from bot.library import chats
 from bot.library.importing import import_records
 from bot.library.messages import highlight_for_message
@@ -383,3 +383,73 @@ async def test_a_slow_telegram_has_in_flight_sends_open_and_no_more(
     report = await ticking
     assert report.unknown == len(chat_ids)
     assert set(statuses(sessions).values()) == {"unknown"}
+
+
+async def test_a_delivery_waiting_out_a_429_is_claimed_not_sending(
+    sessions: SessionFactory, tg: FakeTelegram, bot: TelegramSender
+) -> None:
+    # Nothing of it is out while everyone waits: a crash now must not make it "unknown".
+    library(sessions, 51, time="08:00")
+    clock = Clock(at(2026, 6, 1, 7, 0))
+    delivery = engine(sessions, clock)
+    await delivery.tick(bot)
+    tg.fail_next("sendMessage", retry_after=2)
+    clock.now = at(2026, 6, 1, 8, 0)
+    ticking = asyncio.create_task(delivery.tick(bot))
+    await tg.wait_until(lambda: len(tg.failed_requests) == 1, timeout=5)
+    await asyncio.sleep(0.5)  # the hand-back is committed well within the 2 s pause
+    assert statuses(sessions) == {(51, date(2026, 6, 1)): "claimed"}
+    report = await ticking
+    assert (report.sent, report.retried) == (1, 1)
+    assert statuses(sessions) == {(51, date(2026, 6, 1)): "sent"}
+    assert len(tg.sent(51)) == 1
+
+
+async def test_stop_leaves_what_waits_its_turn_claimed_for_the_next_tick(
+    sessions: SessionFactory, tg: FakeTelegram, bot: TelegramSender
+) -> None:
+    for chat_id in range(700, 720):
+        library(sessions, chat_id, size=1)
+    clock = Clock(at(2026, 6, 1, 7, 0))
+    slow = DeliveryEngine(
+        sessions=sessions, default_timezone="UTC", clock=clock, pacer=Pacer(per_second=5)
+    )
+    await slow.tick(bot)
+    clock.now = at(2026, 6, 1, 8, 0)
+    ticking = asyncio.create_task(slow.tick(bot))
+    await tg.wait_until(lambda: sum(len(tg.sent(c)) for c in range(700, 720)) >= 3, timeout=10)
+    slow.stop()
+    report = await asyncio.wait_for(ticking, timeout=STOP_GRACE)
+    assert 3 <= report.sent < 20
+    state = statuses(sessions)
+    assert sorted(set(state.values())) == ["claimed", "sent"]
+    assert (await slow.tick(bot)).claimed == 0  # a stopped engine ticks no more
+
+    # The next process's engine sends the rest, and nobody gets two.
+    await engine(sessions, clock).tick(bot)
+    assert all(len(tg.sent(chat_id)) == 1 for chat_id in range(700, 720))
+    assert set(statuses(sessions).values()) == {"sent"}
+
+
+async def test_a_long_highlight_given_up_between_its_parts_sends_no_more(
+    sessions: SessionFactory, tg: FakeTelegram, bot: TelegramSender
+) -> None:
+    # Another instance decided this sender was dead (its mark went stale) while a later part
+    # waited out a 429: the rest is not sent, and the "unknown" it wrote stays.
+    records = [ParsedHighlight(book_title="Walden", text="Long passage. " * 600)]
+    with unit_of_work(sessions) as session:
+        import_records(session, chat_id=61, result=ParseResult("t", records))
+    clock = Clock(at(2026, 6, 1, 7, 0))
+    delivery = engine(sessions, clock)
+    await delivery.tick(bot)
+    clock.now = at(2026, 6, 1, 8, 0)
+    ticking = asyncio.create_task(delivery.tick(bot))
+    await tg.wait_until(lambda: len(tg.sent(61)) == 1, timeout=5)
+    tg.fail_next("sendMessage", retry_after=2)
+    await tg.wait_until(lambda: len(tg.failed_requests) == 1, timeout=5)
+    with unit_of_work(sessions) as session:
+        later = clock.now + claims.STALE_SENDING + timedelta(seconds=1)
+        assert claims.recover_stale(session, now=later) == [(61, date(2026, 6, 1))]
+    await ticking
+    assert len(tg.sent(61)) == 1
+    assert statuses(sessions) == {(61, date(2026, 6, 1)): "unknown"}
