@@ -38,7 +38,9 @@ db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 out = Console()
-err = Console(stderr=True)
+# Errors are one line each however narrow the terminal, and whole when piped: a line that
+# Rich wrapped at 80 columns would reach a log or a script as two.
+err = Console(stderr=True, soft_wrap=True)
 
 # A progress bar is worth its flicker only when a file takes more than a moment.
 PROGRESS_FROM_BYTES = 512 * 1024

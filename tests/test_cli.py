@@ -248,3 +248,10 @@ def test_a_real_process_refuses_bad_input_with_exit_2(process_cli: CLI, tmp_path
     assert result.stderr.strip().splitlines() == [
         "error: photo.jpg: This is a binary file, not a text export of highlights."
     ]
+
+
+def test_a_long_error_stays_one_line_when_piped(process_cli: CLI, tmp_path: Path) -> None:
+    deep = tmp_path / ("a-folder-with-a-rather-long-name-" * 3) / "and-a-file-name-that-goes-on.txt"
+    result = process_cli("import", str(deep), "--chat", "1", COLUMNS="")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [f"error: {deep}: no such file"]
