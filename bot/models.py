@@ -132,13 +132,21 @@ class Highlight(SQLModel, table=True):
 
 
 class Tag(SQLModel, table=True):
-    """A tag of one chat, always lower case."""
+    """A tag of one chat, lower case and spelled as it was first written.
 
-    __table_args__ = (UniqueConstraint("chat_id", "name"),)
+    ``key`` (``bot.parsers.tags.tag_key``) is the same for every spelling of the tag, with
+    spaces, ``-`` or ``_`` between its words: a chat has one tag per key.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("chat_id", "name"),
+        Index("ux_tag_chat_key", "chat_id", "key", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = _chat_fk()
     name: str = Field(max_length=128)
+    key: str = Field(max_length=128)
     weight: int = 1
     """How strongly weighted delivery favours this tag; 0 means never."""
 

@@ -158,3 +158,74 @@ def test_an_older_sqlite_database_keeps_its_pages_and_leaves_that_fit_them(
     db.upgrade(engine)
     assert _pages(engine) == (4096, 4050)
     engine.dispose()
+
+
+def test_tag_keys_keep_every_tag_and_merge_the_spellings_of_one(engine: Engine) -> None:
+    from bot.db import session_factory, unit_of_work
+    from bot.library.exporting import iter_library
+    from bot.library.identity import book_key, fingerprint
+    from bot.library.importing import import_records
+    from bot.parsers import ParsedHighlight, ParseResult
+
+    db.downgrade(engine, "base")
+    db.upgrade(engine, "0005")
+    now = "2024-01-02T03:04:05+00:00"
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO chat (id, created_at) VALUES (5, :now)"), {"now": now})
+        c.execute(
+            text(
+                "INSERT INTO book (id, chat_id, title, author, key, created_at) "
+                "VALUES (1, 5, 'Walden', '', :key, :now)"
+            ),
+            {"now": now, "key": book_key("Walden", "")},
+        )
+        for hid, words in ((1, "I went to the woods"), (2, "Simplify, simplify")):
+            c.execute(
+                text(
+                    "INSERT INTO highlight (id, chat_id, book_id, kind, text, favorite, "
+                    "discarded, fingerprint, created_at, updated_at) "
+                    "VALUES (:id, 5, 1, 'highlight', :text, false, false, :fp, :now, :now)"
+                ),
+                {
+                    "id": hid,
+                    "text": words,
+                    "fp": fingerprint(book_key("Walden", ""), "highlight", words),
+                    "now": now,
+                },
+            )
+        tags = ((1, "knowledge-management", 1), (2, "deep-work", 1), (3, "deep_work", 3))
+        for tag_id, name, weight in tags:
+            c.execute(
+                text("INSERT INTO tag (id, chat_id, name, weight) VALUES (:id, 5, :name, :w)"),
+                {"id": tag_id, "name": name, "w": weight},
+            )
+        for hid, tag_id in ((1, 1), (1, 2), (1, 3), (2, 3)):
+            c.execute(
+                text("INSERT INTO highlight_tag (highlight_id, tag_id) VALUES (:h, :t)"),
+                {"h": hid, "t": tag_id},
+            )
+
+    db.upgrade(engine)
+
+    with engine.connect() as c:
+        assert c.execute(text("SELECT id, name, key, weight FROM tag ORDER BY id")).all() == [
+            (1, "knowledge-management", "knowledge management", 1),
+            (2, "deep-work", "deep work", 3),
+        ]
+        links = c.execute(text("SELECT highlight_id, tag_id FROM highlight_tag ORDER BY 1, 2"))
+        assert links.all() == [(1, 1), (1, 2), (2, 2)]
+    # The next import that spells the tag with its spaces gives them back.
+    record = ParsedHighlight(book_title="Walden", text="Simplify, simplify")
+    record.tags = ["knowledge management"]
+    sessions = session_factory(engine)
+    with unit_of_work(sessions) as session:
+        import_records(session, chat_id=5, result=ParseResult(format="test", highlights=[record]))
+    with unit_of_work(sessions) as session:
+        assert [view.tags for view in iter_library(session, chat_id=5)] == [
+            ["deep-work", "knowledge management"],
+            ["deep-work", "knowledge management"],
+        ]
+    db.downgrade(engine, "0005")
+    with engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM highlight_tag")).scalar_one() == 4
+    db.upgrade(engine)

@@ -11,12 +11,15 @@ from sqlmodel import Session, col
 from bot.library import search_index, selection
 from bot.library._sql import insert_ignore
 from bot.library.errors import LibraryError
+from bot.library.tagging import ensure_tags, find_tags
 from bot.models import Highlight, HighlightTag, Note, Tag, table_of, utcnow
-from bot.parsers.tags import normalize_tag, unique_tags
+from bot.parsers.tags import hashtag_tag, normalize_tag, tag_key, unique_tags
 
 TELEGRAM = "telegram"
 FAVORITE_REACTIONS = frozenset({"❤", "❤️", "👍", "🔥", "⭐", "🌟", "😍", "🥰", "💯"})
-_LEADING_TAG = re.compile(r"^(-?)[#.](\w[\w-]*)(?=\s|$)")
+_LEADING_TAG = re.compile(
+    r'^(-?)(?:[#.](\w[\w-]*)|tag:(?:"([^"]*)"|([^\s"]+)))(?=\s|$)', re.IGNORECASE
+)
 
 
 class NotInLibrary(LibraryError):
@@ -49,13 +52,15 @@ class AnnotationResult:
 
 
 def parse_annotation(text: str) -> Annotation:
-    """Leading ``#word``/``.word`` tokens add tags, ``-#word`` removes; the rest is a note."""
+    """Leading ``#word``/``.word``/``tag:"some words"`` tokens add tags, ``-#word`` removes;
+    the rest is a note. In a hashtag ``_`` stands for a space (``hashtag_tag``)."""
     result = Annotation()
     rest = text.strip()
     while match := _LEADING_TAG.match(rest):
-        name = normalize_tag(match.group(2))
+        negated, hashtag, quoted, bare = match.groups()
+        name = normalize_tag(quoted) if quoted is not None else hashtag_tag(hashtag or bare)
         if name is not None:
-            (result.remove if match.group(1) else result.add).append(name)
+            (result.remove if negated else result.add).append(name)
         rest = rest[match.end() :].lstrip()
     result.add = unique_tags(result.add)
     result.remove = unique_tags(result.remove)
@@ -72,56 +77,51 @@ def owned(session: Session, *, chat_id: int, highlight_id: int) -> Highlight:
 
 
 def add_tags(session: Session, *, chat_id: int, highlight_id: int, names: list[str]) -> list[str]:
-    """Tag a highlight; returns the tags that were not on it yet."""
+    """Tag a highlight; returns the tags that were not on it yet, as the chat spells them."""
     owned(session, chat_id=chat_id, highlight_id=highlight_id)
     wanted = unique_tags(names)
     if not wanted:
         return []
-    insert_ignore(session, table_of(Tag), [{"chat_id": chat_id, "name": n} for n in wanted])
-    tags = dict(
-        session.execute(
-            select(col(Tag.name), col(Tag.id)).where(
-                col(Tag.chat_id) == chat_id, col(Tag.name).in_(wanted)
-            )
-        ).all()
-    )
+    tags = ensure_tags(session, chat_id=chat_id, names=wanted)
     present = set(
         session.execute(
             select(col(HighlightTag.tag_id)).where(col(HighlightTag.highlight_id) == highlight_id)
         ).scalars()
     )
-    added = [name for name in wanted if tags[name] not in present]
+    added = [tags[tag_key(name)] for name in wanted if tags[tag_key(name)].id not in present]
     insert_ignore(
         session,
         table_of(HighlightTag),
-        [{"highlight_id": highlight_id, "tag_id": tags[name]} for name in added],
+        [{"highlight_id": highlight_id, "tag_id": tag.id} for tag in added],
     )
     if added:
         selection.rekey(session, chat_id=chat_id, highlight_ids=[highlight_id])
-    return added
+    return [tag.name for tag in added]
 
 
 def remove_tags(
     session: Session, *, chat_id: int, highlight_id: int, names: list[str]
 ) -> list[str]:
-    """Untag a highlight; returns the tags that were on it."""
+    """Untag a highlight; returns the tags that were on it, as the chat spells them."""
     owned(session, chat_id=chat_id, highlight_id=highlight_id)
-    wanted = unique_tags(names)
-    rows = session.execute(
-        select(col(Tag.id), col(Tag.name))
-        .join(HighlightTag, col(HighlightTag.tag_id) == col(Tag.id))
-        .where(col(HighlightTag.highlight_id) == highlight_id, col(Tag.name).in_(wanted))
-    ).all()
-    if rows:
+    tags = find_tags(session, chat_id=chat_id, names=unique_tags(names))
+    on_it = set(
+        session.execute(
+            select(col(HighlightTag.tag_id)).where(
+                col(HighlightTag.highlight_id) == highlight_id,
+                col(HighlightTag.tag_id).in_([tag.id for tag in tags.values()]),
+            )
+        ).scalars()
+    )
+    if on_it:
         session.execute(
             delete(HighlightTag).where(
                 col(HighlightTag.highlight_id) == highlight_id,
-                col(HighlightTag.tag_id).in_([tag_id for tag_id, _ in rows]),
+                col(HighlightTag.tag_id).in_(on_it),
             )
         )
         selection.rekey(session, chat_id=chat_id, highlight_ids=[highlight_id])
-    removed = {name for _, name in rows}
-    return [name for name in wanted if name in removed]
+    return [tag.name for tag in tags.values() if tag.id in on_it]
 
 
 def add_note(

@@ -14,8 +14,9 @@ from sqlmodel import Session, col
 from bot.library import selection
 from bot.library._sql import insert_ignore
 from bot.library.errors import LibraryError
+from bot.library.tagging import ensure_tags, tag_name
 from bot.models import Chat, Tag, table_of, utcnow
-from bot.parsers.tags import normalize_tag
+from bot.parsers.tags import tag_key
 
 MODES = ("random", "weighted")
 MAX_WEIGHT = 100
@@ -155,19 +156,20 @@ def set_active(session: Session, *, chat_id: int, active: bool) -> None:
 
 
 def set_tag_weight(session: Session, *, chat_id: int, tag: str, weight: int) -> tuple[str, int]:
-    """Set how much weighted delivery favours a tag (0 = never); creates the tag if needed."""
-    name = normalize_tag(tag)
+    """Set how much weighted delivery favours a tag (0 = never); creates the tag if needed.
+
+    ``tag`` is the tag as a command names it (``tagging.tag_name``); the result has the
+    tag's name as the chat spells it.
+    """
+    name = tag_name(tag)
     if name is None:
         raise LibraryError("Name a tag, for example /weight culture 3.")
     if not 0 <= weight <= MAX_WEIGHT:
         raise LibraryError(f"A weight runs from 0 (never) to {MAX_WEIGHT}.")
     ensure_chat(session, chat_id=chat_id)
-    row = session.execute(
-        select(Tag).where(col(Tag.chat_id) == chat_id, col(Tag.name) == name)
-    ).scalar_one_or_none()
-    if row is None:
-        row = Tag(chat_id=chat_id, name=name)
-        session.add(row)
+    stored = ensure_tags(session, chat_id=chat_id, names=[name])[tag_key(name)]
+    row = session.get(Tag, stored.id)
+    assert row is not None
     row.weight = weight
     session.flush()
     chat = _chat(session, chat_id)
@@ -175,4 +177,4 @@ def set_tag_weight(session: Session, *, chat_id: int, tag: str, weight: int) -> 
         selection.reshuffle(
             session, chat_id=chat_id, mode=chat.mode, rng=random.Random(), pending_only=True
         )
-    return name, weight
+    return stored.name, weight

@@ -133,7 +133,8 @@ def to_markdown(views: Iterable[HighlightView]) -> str:
         details = []
         if view.location:
             details.append(f"{(view.location_type or 'location').capitalize()} {view.location}")
-        details += [f"#{tag}" for tag in view.tags]
+        # Tags as they are spelled: a Markdown hashtag would cut "knowledge management" short.
+        details += [f"🏷 {', '.join(view.tags)}"] if view.tags else []
         details += ["⭐ favorite"] if view.favorite else []
         details += ["🙈 discarded"] if view.discarded else []
         if details:

@@ -19,11 +19,11 @@ from sqlmodel import Session, col
 
 from bot.collector import collector_paused
 from bot.library import _bulk, search_index, selection
-from bot.library._sql import insert_ignore
 from bot.library.chats import ensure_chat
 from bot.library.errors import ImportRejected
 from bot.library.identity import book_key, fingerprint, normalize_text
-from bot.models import Book, Chat, Highlight, HighlightTag, ImportRun, Note, Tag, table_of, utcnow
+from bot.library.tagging import ensure_tags
+from bot.models import Book, Chat, Highlight, HighlightTag, ImportRun, Note, table_of, utcnow
 from bot.parsers import (
     Kind,
     LocationType,
@@ -34,6 +34,7 @@ from bot.parsers import (
     parse_bytes,
     parse_file,
 )
+from bot.parsers.tags import tag_key
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while records are written."""
@@ -49,7 +50,6 @@ CHUNK = 2000
 
 _BOOK = table_of(Book)
 _HIGHLIGHT = table_of(Highlight)
-_TAG = table_of(Tag)
 _LINK = table_of(HighlightTag)
 _NOTE = table_of(Note)
 
@@ -263,7 +263,7 @@ def _merge_repeats(
             continue
         book.duplicates += 1  # a repeat within the file itself
         kept = first.record
-        kept.tags = _union(kept.tags, record.tags)
+        kept.tags = _union(kept.tags, record.tags, normalize=tag_key)
         kept.notes = _union(kept.notes, record.notes, normalize=normalize_text)
         kept.favorite = kept.favorite or record.favorite
         kept.discarded = kept.discarded or record.discarded
@@ -452,8 +452,8 @@ def _attach_tags(
     }
     if not wanted:
         return set()
-    tag_ids = _tag_ids(session, chat_id, sorted({name for _, name in wanted}))
-    links = {(highlight_id, tag_ids[name]) for highlight_id, name in wanted}
+    tags = ensure_tags(session, chat_id=chat_id, names=sorted({name for _, name in wanted}))
+    links = {(highlight_id, tags[tag_key(name)].id) for highlight_id, name in wanted}
     touched = sorted({highlight_id for highlight_id, _ in links} & stored_ids)
     for ids in _chunked(touched):
         present = session.execute(
@@ -463,18 +463,6 @@ def _attach_tags(
     if links:
         session.execute(insert(_LINK), [{"highlight_id": h, "tag_id": t} for h, t in sorted(links)])
     return {highlight_id for highlight_id, _ in links} & stored_ids
-
-
-def _tag_ids(session: Session, chat_id: int, names: list[str]) -> dict[str, int]:
-    """Ids of these tags in the chat, creating the ones it does not have yet."""
-    insert_ignore(session, _TAG, [{"chat_id": chat_id, "name": name} for name in names])
-    ids: dict[str, int] = {}
-    for chunk in _chunked(names):
-        rows = session.execute(
-            select(_TAG.c.name, _TAG.c.id).where(_TAG.c.chat_id == chat_id, _TAG.c.name.in_(chunk))
-        )
-        ids.update(dict(rows.all()))
-    return ids
 
 
 def _attach_notes(

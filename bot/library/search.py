@@ -60,7 +60,7 @@ from bot.library.identity import normalize_text
 from bot.library.search_index import chat_lexeme, chat_token
 from bot.library.views import HighlightView, load_views
 from bot.models import Book, Highlight, HighlightTag, Tag
-from bot.parsers.tags import normalize_tag
+from bot.parsers.tags import hashtag_tag, normalize_tag, tag_key
 
 _TOKEN = re.compile(r'(-?)(?:(tag|book):|(#))?(?:"([^"]*)"?|([^\s"]+))', re.IGNORECASE)
 _WORD = re.compile(r"\w+")
@@ -84,6 +84,7 @@ class SearchQuery:
     phrases: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    """Tag keys (``tag_key``): any spelling of a tag finds it."""
     books: tuple[str, ...] = ()
 
     @property
@@ -122,8 +123,9 @@ def parse_query(raw: str) -> SearchQuery:
         if not _WORD.search(value):
             continue
         if hash_sign or (prefix and prefix.lower() == "tag"):
-            if (name := normalize_tag(value)) is not None:
-                tags.append(name)
+            name = normalize_tag(value) if quoted is not None else hashtag_tag(value)
+            if name is not None:
+                tags.append(tag_key(name))
         elif prefix:
             books.append(value)
         elif negated:
@@ -189,7 +191,7 @@ def _ranked(session: Session, chat_id: int, query: SearchQuery) -> Select[Any, A
     if query.tags:
         tag_ids = session.execute(
             select(col(Tag.name), col(Tag.id)).where(
-                col(Tag.chat_id) == chat_id, col(Tag.name).in_(query.tags)
+                col(Tag.chat_id) == chat_id, col(Tag.key).in_(query.tags)
             )
         ).all()
         if len(tag_ids) < len(set(query.tags)):

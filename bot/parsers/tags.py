@@ -1,4 +1,4 @@
-"""Tag and Readwise action-tag conventions shared by the Readwise formats."""
+"""Tags and the Readwise action tags in notes, as every format and the bot read them."""
 
 from __future__ import annotations
 
@@ -16,18 +16,32 @@ _FLAG_TAGS = {FAVORITE, DISCARD}
 _HEADING = re.compile(r"h[1-6]")
 _CONCAT = re.compile(r"c(\d+)")
 _ACTION_TOKEN = re.compile(r"\.([^\s.]\S*)")
+_WORD_SEPARATORS = re.compile(r"[\s_-]+")
 MAX_TAG_LENGTH = 64
 
 
 def normalize_tag(raw: str) -> str | None:
-    """Lower-case a tag and drop its ``#``/``.`` prefix; None when nothing is left.
+    """A tag as it is stored: lower case, without its ``#``/``.`` prefix, its words one space
+    apart; None when nothing is left.
 
-    Inner white space becomes ``-`` (a tag is one word in Telegram) and very long tags are
-    cut to MAX_TAG_LENGTH characters.
+    Spaces, ``-`` and ``_`` are kept as written (``knowledge management`` stays so in every
+    export); ``tag_key`` is what makes those spellings one tag. Very long tags are cut to
+    MAX_TAG_LENGTH characters.
     """
-    name = raw.strip().lstrip("#.").strip().lower()
-    name = re.sub(r"\s+", "-", name)[:MAX_TAG_LENGTH].rstrip("-")
-    return name or None
+    name = " ".join(raw.strip().lstrip("#.").lower().split())[:MAX_TAG_LENGTH].rstrip()
+    return name if name and tag_key(name) else None
+
+
+def tag_key(name: str) -> str:
+    """What two spellings of one tag share: ``knowledge management``, ``knowledge-management``
+    and ``Knowledge_Management`` are one tag."""
+    return " ".join(_WORD_SEPARATORS.sub(" ", name.casefold()).split())
+
+
+def hashtag_tag(raw: str) -> str | None:
+    """A tag typed as a Telegram hashtag: a hashtag cannot hold a space, so ``_`` stands for one
+    (``#knowledge_management`` is the tag ``knowledge management``)."""
+    return normalize_tag(raw.replace("_", " "))
 
 
 def split_tags(raw: str) -> list[str]:
@@ -36,13 +50,14 @@ def split_tags(raw: str) -> list[str]:
 
 
 def unique_tags(raws: Iterable[str]) -> list[str]:
-    """Normalise tags, dropping empties and repeats while keeping their order."""
-    seen: dict[str, None] = {}
+    """Normalise tags, dropping empties and other spellings of a tag already seen (the first
+    spelling is kept), in their order."""
+    seen: dict[str, str] = {}
     for raw in raws:
         name = normalize_tag(raw)
         if name is not None:
-            seen.setdefault(name, None)
-    return list(seen)
+            seen.setdefault(tag_key(name), name)
+    return list(seen.values())
 
 
 def pop_flags(tags: list[str]) -> tuple[list[str], bool, bool]:
@@ -80,12 +95,13 @@ def parse_action_note(note: str) -> ActionNote:
             result.heading = True
         elif concat := _CONCAT.fullmatch(token):
             result.concat_group = int(concat.group(1)[:9])
-        elif (name := normalize_tag(token)) is not None and name not in result.tags:
-            result.tags.append(name)
+        else:
+            result.tags.append(token)
         position = match.end()
         while position < len(rest) and rest[position].isspace():
             position += 1
     result.text = rest[position:]
+    result.tags = unique_tags(result.tags)
     return result
 
 

@@ -26,6 +26,7 @@ SNIPPET = 160
 RESULTS_PER_PAGE = 5
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…。！？])\s+")
+_HASHTAG_BREAKS = re.compile(r"[\s-]+")
 
 
 def utf16_len(text: str) -> int:
@@ -90,6 +91,19 @@ def _cut(word: str, limit: int) -> int:
 # Highlights
 
 
+def hashtag(name: str) -> str:
+    """A tag as a hashtag Telegram makes clickable (not escaped): ``#knowledge_management``.
+
+    A Telegram hashtag ends at a space or a hyphen, so those become ``_``; replies, /tag,
+    /search and /weight read ``_`` back as either. Other characters are shown as they are.
+    """
+    return "#" + (_HASHTAG_BREAKS.sub("_", name).strip("_") or name)
+
+
+def _hashtags(names: Sequence[str]) -> str:
+    return " ".join(hashtag(name) for name in names)
+
+
 def _location(view: HighlightView) -> str | None:
     if not view.location:
         return None
@@ -112,7 +126,7 @@ def _footer_lines(view: HighlightView) -> list[tuple[str, str]]:
     if place:
         lines.append((" · ".join(place), f"<i>{escape(' · '.join(place))}</i>"))
     marks = (["⭐"] if view.favorite else []) + (["🙈 discarded"] if view.discarded else [])
-    tags = " ".join(f"#{tag}" for tag in view.tags)
+    tags = _hashtags(view.tags)
     if tags or marks:
         line = " ".join([*marks, tags]).strip()
         lines.append((line, escape(line)))
@@ -174,7 +188,7 @@ def highlight_keyboard(view: HighlightView) -> InlineKeyboardMarkup:
 
 def tags_panel(choices: TagChoices) -> tuple[str, InlineKeyboardMarkup | None]:
     """The 🏷 panel: the highlight's tags to remove, the chat's favourites to add."""
-    current = " ".join(f"#{escape(name)}" for _, name in choices.on_it) or "no tags yet"
+    current = escape(_hashtags([name for _, name in choices.on_it])) or "no tags yet"
     text = (
         f"🏷 <b>Tags</b> of “{escape(_snippet(choices.view.text, 60))}”: {current}\n\n"
         "Reply to the highlight with <code>#word</code> to add a tag or "
@@ -182,11 +196,11 @@ def tags_panel(choices: TagChoices) -> tuple[str, InlineKeyboardMarkup | None]:
     )
     highlight_id = choices.view.id
     remove = [
-        InlineKeyboardButton(f"✖ #{name}", callback_data=f"rt:{highlight_id}:{tag_id}")
+        InlineKeyboardButton(f"✖ {hashtag(name)}", callback_data=f"rt:{highlight_id}:{tag_id}")
         for tag_id, name in choices.on_it
     ]
     add = [
-        InlineKeyboardButton(f"＋ #{name}", callback_data=f"at:{highlight_id}:{tag_id}")
+        InlineKeyboardButton(f"＋ {hashtag(name)}", callback_data=f"at:{highlight_id}:{tag_id}")
         for tag_id, name in choices.suggestions
     ]
     rows: list[list[InlineKeyboardButton]] = []
@@ -256,6 +270,11 @@ def search_keyboard(search_id: int, page: SearchPage) -> InlineKeyboardMarkup | 
     return InlineKeyboardMarkup(rows)
 
 
+def tag_toggled(names: Sequence[str], *, added: bool) -> str:
+    """The answer to a tap on ＋ #tag or ✖ #tag (plain text: a callback answer has no HTML)."""
+    return ("Tagged " if added else "Removed ") + _hashtags(names)
+
+
 def tag_list(tags: Sequence[tuple[str, int]]) -> str:
     """/tags."""
     if not tags:
@@ -264,7 +283,7 @@ def tag_list(tags: Sequence[tuple[str, int]]) -> str:
             "or import a file that has tags."
         )
     lines = [f"🏷 <b>Your tags</b> ({len(tags)})", ""]
-    lines += [f"#{escape(name)} · {count}" for name, count in tags]
+    lines += [f"{escape(hashtag(name))} · {count}" for name, count in tags]
     return _fit("\n".join(lines))
 
 
@@ -463,7 +482,7 @@ def settings_text(settings: ChatSettings) -> str:
     """/settings."""
     state = "⏸ paused (/resume)" if settings.paused else "▶️ on (/pause)"
     weights = (
-        ", ".join(f"#{escape(name)} ×{weight}" for name, weight in settings.weights)
+        ", ".join(f"{escape(hashtag(name))} ×{weight}" for name, weight in settings.weights)
         if settings.weights
         else "all tags ×1"
     )
@@ -497,8 +516,8 @@ def mode_set(mode: str) -> str:
 def weight_set(name: str, weight: int) -> str:
     """/weight done."""
     if weight == 0:
-        return f"🚫 Highlights tagged #{escape(name)} won't be delivered."
-    return f"⚖️ #{escape(name)} now weighs {weight} in weighted mode."
+        return f"🚫 Highlights tagged {escape(hashtag(name))} won't be delivered."
+    return f"⚖️ {escape(hashtag(name))} now weighs {weight} in weighted mode."
 
 
 PAUSED = "⏸ Daily delivery paused. /resume brings it back."
@@ -521,7 +540,7 @@ def stats_text(stats: LibraryStats) -> str:
         lines += [f"{n} · {escape(title)}" for title, _, n in stats.top_books]
     if stats.top_tags:
         lines += ["", "<b>Top tags</b>"]
-        lines += [f"{n} · #{escape(name)}" for name, n in stats.top_tags]
+        lines += [f"{n} · {escape(hashtag(name))}" for name, n in stats.top_tags]
     return "\n".join(lines)
 
 
@@ -537,9 +556,9 @@ class Confirmation:
     def text(self) -> str:
         parts = []
         if self.added:
-            parts.append("🏷 Tagged " + " ".join(f"#{escape(t)}" for t in self.added))
+            parts.append("🏷 Tagged " + escape(_hashtags(self.added)))
         if self.removed:
-            parts.append("✖ Removed " + " ".join(f"#{escape(t)}" for t in self.removed))
+            parts.append("✖ Removed " + escape(_hashtags(self.removed)))
         if self.note_saved:
             parts.append("📝 Note saved")
         if self.note_edited:

@@ -147,7 +147,7 @@ EXPECTED_2024 = [
         location_start=112,
         color="orange",
         highlighted_at=datetime(2021, 1, 5, 18, 2, 11, tzinfo=UTC),
-        tags=["deep-work"],
+        tags=["deep work"],
         line=17,
     ),
     ParsedHighlight(

@@ -74,10 +74,10 @@ async def test_export_sends_the_library_as_csv_and_markdown(bot: BotHarness) -> 
     assert markdown_message.document.content.decode() == (
         "# Commonplace library\n\n"
         "## Siddhartha\n\n*Hermann Hesse*\n\n### The Ferryman\n\n"
-        f"> {WISDOM}\n\nLocation 1375 · #wisdom · ⭐ favorite\n\n- **Note:** Compare Plato\n\n"
-        f"> {RIVER}\n\nLocation 1400 · #river · #time\n\n"
+        f"> {WISDOM}\n\nLocation 1375 · 🏷 wisdom · ⭐ favorite\n\n- **Note:** Compare Plato\n\n"
+        f"> {RIVER}\n\nLocation 1400 · 🏷 river, time\n\n"
         "## Meditations\n\n*Marcus Aurelius*\n\n"
-        f"> {BE_ONE}\n\n#time · #virtue\n"
+        f"> {BE_ONE}\n\n🏷 time, virtue\n"
     )
 
 

@@ -90,10 +90,12 @@ async def test_wrong_arguments_get_usage_or_the_reason(bot: BotHarness) -> None:
         "/mode": "ℹ️ /mode random or /mode weighted",
         "/mode fast": "⚠️ “fast” is not a mode; choose random or weighted.",
         "/weight culture": (
-            "ℹ️ /weight tag N: N from 0 (never) to 100, for example /weight culture 3"
+            "ℹ️ /weight tag N: N from 0 (never) to 100, for example /weight culture 3 or "
+            '/weight "deep work" 3'
         ),
         "/weight culture lots": (
-            "ℹ️ /weight tag N: N from 0 (never) to 100, for example /weight culture 3"
+            "ℹ️ /weight tag N: N from 0 (never) to 100, for example /weight culture 3 or "
+            '/weight "deep work" 3'
         ),
         "/weight culture 101": "⚠️ A weight runs from 0 (never) to 100.",
         "/weight # 3": "⚠️ Name a tag, for example /weight culture 3.",

@@ -15,6 +15,7 @@ from bot.library.annotating import Annotation, NotInLibrary
 from bot.library.browsing import get_highlight, tag_choices
 from bot.library.errors import LibraryError
 from bot.library.messages import highlight_for_message
+from bot.library.tagging import tag_names
 from bot.library.views import HighlightView
 from bot.telegram import render
 from bot.telegram.callbacks import callback_ids
@@ -136,7 +137,8 @@ async def untag_command(update: Update, context: Context) -> None:
 
 
 async def _tags_command(update: Update, context: Context, *, command: str, add: bool) -> None:
-    names = list(context.args or [])
+    # The text, not context.args: a quoted tag of several words is one tag.
+    names = tag_names((require_message(update).text or "").partition(" ")[2])
     if not names:
         await require_message(update).reply_html(
             render.usage(f"Reply to a highlight with <code>{command} name…</code>")
@@ -342,8 +344,7 @@ async def tag_button(update: Update, context: Context) -> None:
         await query.answer(render.UNKNOWN_HIGHLIGHT, show_alert=True)
         return
     changed, (text, keyboard) = outcome
-    sign = "Tagged" if adding else "Removed"
-    await query.answer(f"{sign} {' '.join('#' + t for t in changed)}" if changed else None)
+    await query.answer(render.tag_toggled(changed, added=adding) if changed else None)
     try:
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
     except BadRequest as error:

@@ -88,17 +88,18 @@ async def mode_command(update: Update, context: Context) -> None:
 
 
 async def weight_command(update: Update, context: Context) -> None:
-    """/weight TAG N."""
-    args = context.args or []
-    if len(args) != 2 or not args[1].lstrip("-").isdigit():
+    """/weight TAG N; the tag may be several words (``/weight "deep work" 3``)."""
+    # The text, not context.args: a tag of several words is one tag.
+    tag, _, number = (require_message(update).text or "").partition(" ")[2].strip().rpartition(" ")
+    if not tag.strip() or not number.lstrip("-").isdigit():
         await require_message(update).reply_html(
             render.usage(
                 "<code>/weight tag N</code>: N from 0 (never) to 100, for example "
-                "<code>/weight culture 3</code>"
+                '<code>/weight culture 3</code> or <code>/weight "deep work" 3</code>'
             )
         )
         return
-    tag, weight = args[0], int(args[1])
+    weight = int(number)
 
     def change(session: Session, chat_id: int) -> str:
         name, value = chats.set_tag_weight(session, chat_id=chat_id, tag=tag, weight=weight)
