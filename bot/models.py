@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     Table,
     Text,
     UniqueConstraint,
@@ -99,7 +100,8 @@ class Book(SQLModel, table=True):
 
 
 class Highlight(SQLModel, table=True):
-    """A highlighted passage, or a note the reader left with no passage (kind ``note``)."""
+    """A highlighted passage, a note the reader left with no passage (kind ``note``), or the
+    reader's note on a chapter (kind ``chapter_note``)."""
 
     __table_args__ = (
         UniqueConstraint("chat_id", "fingerprint"),
@@ -118,6 +120,8 @@ class Highlight(SQLModel, table=True):
     location_type: str | None = Field(default=None, max_length=16)
     location_start: int | None = None
     chapter: str | None = Field(default=None, sa_type=Text)
+    chapter_level: int | None = Field(default=None, sa_type=SmallInteger)
+    """The level of the heading that opened the chapter (Readwise's ``.h1``..``.h6``)."""
     color: str | None = Field(default=None, sa_type=Text)
     highlighted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     favorite: bool = False

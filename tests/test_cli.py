@@ -255,3 +255,48 @@ def test_a_long_error_stays_one_line_when_piped(process_cli: CLI, tmp_path: Path
     result = process_cli("import", str(deep), "--chat", "1", COLUMNS="")
     assert result.returncode == 2
     assert result.stderr.splitlines() == [f"error: {deep}: no such file"]
+
+
+READWISE_HEADINGS = (
+    "Highlight,Book Title,Book Author,Amazon Book ID,Note,Color,Tags,Location Type,Location,"
+    "Highlighted at,Document tags\n"
+    'Book Two,Meditations,Marcus Aurelius,,".h3\n\nLife is short and fleeting.",,,'
+    "location,400,,\n"
+    "Begin each day by telling yourself.,Meditations,Marcus Aurelius,,,,,location,402,,\n"
+)
+CLIPPING_WITHOUT_CHAPTER = (
+    "Meditations (Marcus Aurelius)\n"
+    "- Your Highlight on Location 900-901 | Added on Monday, May 1, 2023 9:00:00 AM\n\n"
+    "The universe is change.\n==========\n"
+)
+
+
+def test_heading_notes_levels_and_chapterless_highlights_survive_a_csv_round_trip(
+    cli: CLI, tmp_path: Path
+) -> None:
+    readwise, clippings = tmp_path / "readwise.csv", tmp_path / "My Clippings.txt"
+    readwise.write_text(READWISE_HEADINGS, encoding="utf-8")
+    clippings.write_text(CLIPPING_WITHOUT_CHAPTER, encoding="utf-8")
+    assert cli("import", str(readwise), "--chat", "1").returncode == 0
+    assert cli("import", str(clippings), "--chat", "1").returncode == 0
+    first = export_json(cli, "1")
+    assert [(item["kind"], item["text"], item["chapter"]) for item in first] == [
+        ("chapter_note", "Life is short and fleeting.", "Book Two"),
+        ("highlight", "Begin each day by telling yourself.", "Book Two"),
+        ("highlight", "The universe is change.", None),
+    ]
+
+    exported = tmp_path / "commonplace.csv"
+    assert cli("export", "--chat", "1", "-f", "csv", "-o", str(exported)).returncode == 0
+    rows = list(csv.reader(io.StringIO(exported.read_text(encoding="utf-8"))))
+    assert [row[:2] + row[4:5] for row in rows[1:]] == [
+        ["Book Two", "Meditations", ".h3\n\nLife is short and fleeting."],
+        ["Begin each day by telling yourself.", "Meditations", ""],
+        ["", "Meditations", ".h1"],
+        ["The universe is change.", "Meditations", ""],
+    ]
+    assert cli("import", str(exported), "--chat", "2").returncode == 0
+    assert export_json(cli, "2") == first
+    again = tmp_path / "again.csv"
+    assert cli("export", "--chat", "2", "-f", "csv", "-o", str(again)).returncode == 0
+    assert again.read_text(encoding="utf-8") == exported.read_text(encoding="utf-8")

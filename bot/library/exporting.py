@@ -1,8 +1,8 @@
 """Exports of a chat's whole library: JSON, Readwise CSV and Markdown.
 
 The CSV follows Readwise's import layout so readers can take their data back; chapters
-travel as ``.h1`` heading rows and several notes are joined by a ``---`` line, the two
-conventions the CSV parser reads back.
+travel as heading rows (``to_csv``) and several notes are joined by a ``---`` line, the
+conventions the CSV parser reads back (docs/formats.md, "Readwise CSV").
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 
 from bot.library.views import HighlightView, load_views
 from bot.models import Book, Highlight
+from bot.parsers.records import Kind
 from bot.parsers.tags import DISCARD, FAVORITE
 
 FORMATS = ("json", "csv", "md")
@@ -81,35 +82,55 @@ def _json_object(view: HighlightView) -> dict[str, Any]:
 
 
 def to_csv(views: Iterable[HighlightView]) -> str:
-    """Readwise's CSV layout (11 columns)."""
+    """Readwise's CSV layout (11 columns), with chapters as heading rows.
+
+    A heading row (``.h1``, or the chapter's own level) comes before the first row of each
+    chapter, carrying the chapter's note when it has one; a heading row with no Highlight
+    closes the chapter before a row that has none. Every row is thus in the chapter it had
+    when the file is read back, whatever order the rows come in.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    chapter_of: dict[tuple[str, str], str | None] = {}
+    chapter_of: dict[tuple[str, str], tuple[str | None, int | None]] = {}
     for view in views:
         book = (view.book_title, view.author)
-        if view.chapter and chapter_of.get(book) != view.chapter:
-            writer.writerow([view.chapter, *book, "", ".h1", "", "", "", "", "", ""])
-        chapter_of[book] = view.chapter
-        is_note = view.kind == "note"
-        flags = [FAVORITE] if view.favorite else []
-        flags += [DISCARD] if view.discarded else []
-        writer.writerow(
-            [
-                "" if is_note else view.text,
-                view.book_title,
-                view.author,
-                "",
-                NOTE_SEPARATOR.join([view.text, *view.notes] if is_note else view.notes),
-                view.color or "",
-                ", ".join([*view.tags, *flags]),
-                view.location_type or "",
-                view.location or "",
-                view.highlighted_at.isoformat(sep=" ") if view.highlighted_at else "",
-                "",
-            ]
-        )
+        chapter = (view.chapter, view.chapter_level)
+        heading = f".h{view.chapter_level or 1}"
+        if view.kind == Kind.CHAPTER_NOTE and view.chapter:
+            note = NOTE_SEPARATOR.join([view.text, *view.notes])
+            writer.writerow(_csv_row(view, view.chapter, f"{heading}\n\n{note}"))
+            chapter_of[book] = chapter
+            continue
+        if chapter_of.get(book, (None, None)) != chapter:
+            if view.chapter:
+                writer.writerow([view.chapter, *book, "", heading, "", "", "", "", "", ""])
+            else:
+                writer.writerow(["", *book, "", ".h1", "", "", "", "", "", ""])
+        chapter_of[book] = chapter
+        if view.kind == Kind.HIGHLIGHT:
+            writer.writerow(_csv_row(view, view.text, NOTE_SEPARATOR.join(view.notes)))
+        else:
+            writer.writerow(_csv_row(view, "", NOTE_SEPARATOR.join([view.text, *view.notes])))
     return out.getvalue()
+
+
+def _csv_row(view: HighlightView, highlight: str, note: str) -> list[str]:
+    flags = [FAVORITE] if view.favorite else []
+    flags += [DISCARD] if view.discarded else []
+    return [
+        highlight,
+        view.book_title,
+        view.author,
+        "",
+        note,
+        view.color or "",
+        ", ".join([*view.tags, *flags]),
+        view.location_type or "",
+        view.location or "",
+        view.highlighted_at.isoformat(sep=" ") if view.highlighted_at else "",
+        "",
+    ]
 
 
 def to_markdown(views: Iterable[HighlightView]) -> str:
@@ -126,7 +147,9 @@ def to_markdown(views: Iterable[HighlightView]) -> str:
         if view.chapter and view.chapter != chapter:
             chapter = view.chapter
             lines += [f"### {chapter}", ""]
-        if view.kind == "note":
+        if view.kind == Kind.CHAPTER_NOTE:
+            lines += [f"📑 {view.text}", ""]
+        elif view.kind == Kind.NOTE:
             lines += [f"📝 {view.text}", ""]
         else:
             lines += ["\n".join(f"> {line}".rstrip() for line in view.text.splitlines()), ""]

@@ -23,6 +23,7 @@ class HighlightView:
     book_title: str
     author: str
     chapter: str | None
+    chapter_level: int | None
     location: str | None
     location_type: str | None
     color: str | None
@@ -99,6 +100,7 @@ def _views_statement(postgres: bool) -> Select[Any]:
             book.c.title,
             book.c.author,
             highlight.c.chapter,
+            highlight.c.chapter_level,
             highlight.c.location,
             highlight.c.location_type,
             highlight.c.color,

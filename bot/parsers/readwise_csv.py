@@ -1,4 +1,4 @@
-"""Readwise CSV export (FORMATS.md section 3).
+"""Readwise CSV export (docs/formats.md, "Readwise CSV").
 
 Columns are matched by header name, so the 2020 export (ten columns) and the current one
 (eleven, ending with ``Document tags``) are both read, in whatever column order.
@@ -8,10 +8,19 @@ list. Commonplace's own CSV export joins a highlight's notes with a line holding
 ``---`` (``"\\n---\\n"``), and this parser splits a note cell on such lines, so an export read
 back gives the same notes. A Readwise note containing such a line is split the same way.
 
-Readwise action tags in the note (FORMATS.md section 1) are honoured: leading ``.tag`` tokens
-are tags, ``.h1``..``.h6`` make the row a chapter heading for the rows of the same book that
-follow, and ``.c1``, ``.c2``... chains (same book) are joined into one highlight
-(``tags.chain_head``).
+Readwise action tags in the note (docs/formats.md, "Readwise action tags") are honoured:
+leading ``.tag`` tokens are tags, ``.h1``..``.h6`` make the row a chapter heading for the rows
+of the same book that follow, and ``.c1``, ``.c2``... chains (same book) are joined into one
+highlight (``tags.chain_head``).
+
+Heading rows:
+
+- Text after the heading's action tags (``".h1\n\nLife is short…"``) is the reader's note on
+  the chapter: a ``Kind.CHAPTER_NOTE`` record in that chapter, at the heading's location.
+- A heading row with an empty Highlight closes the book's chapter: the rows after it have
+  none. Readwise never writes one; Commonplace's export does, so that highlights without a
+  chapter keep none when the export is read back.
+- The heading's level (``.h3``) is kept as the ``chapter_level`` of the rows it heads.
 """
 
 from __future__ import annotations
@@ -53,6 +62,7 @@ _NOTE_SEPARATOR = re.compile(r"^[ \t]*---[ \t]*$", re.MULTILINE)
 _INTEGER = re.compile(r"[0-9]{1,18}")
 
 _Book = tuple[str, str]
+_Chapter = tuple[str, int]  # the heading and its level
 
 
 def looks_like(text: str) -> bool:
@@ -163,7 +173,7 @@ class _Reader:
 
     columns: dict[str, int]
     result: ParseResult = field(default_factory=lambda: ParseResult(format=NAME))
-    chapters: dict[_Book, str] = field(default_factory=dict)
+    chapters: dict[_Book, _Chapter] = field(default_factory=dict)
     chains: dict[_Book, ParsedHighlight] = field(default_factory=dict)
 
     def cell(self, row: list[str], name: str) -> str:
@@ -175,9 +185,16 @@ class _Reader:
         book = (title, self.cell(row, _BOOK_AUTHOR))
         quote = self.cell(row, _HIGHLIGHT)
         action = tags.parse_action_note(self.cell(row, _NOTE))
-        if quote and action.heading:
-            self.chapters[book] = " ".join(quote.split())
-            return
+        if action.heading_level is not None:
+            if not quote:
+                self.chapters.pop(book, None)
+                if not action.text:
+                    return
+            else:
+                self.chapters[book] = (" ".join(quote.split()), action.heading_level)
+                if action.text:
+                    self.add_chapter_note(row, line, book, action)
+                return
         if not quote and not action.text:
             self.result.skipped.append(
                 Skipped("row has neither a highlight nor a note", line, title or None)
@@ -189,6 +206,17 @@ class _Reader:
             if head is not None:
                 _join(head, record)
                 return
+        self.result.highlights.append(record)
+
+    def add_chapter_note(
+        self, row: list[str], line: int, book: _Book, action: tags.ActionNote
+    ) -> None:
+        """The text on a heading row: the reader's note on the chapter it opens."""
+        parts = _split_notes(action.text)
+        if not parts:
+            return
+        record = self.record(row, line, book, "", action)
+        record.kind, record.text, record.notes = Kind.CHAPTER_NOTE, parts[0], parts[1:]
         self.result.highlights.append(record)
 
     def record(
@@ -203,6 +231,7 @@ class _Reader:
             ]
         )
         row_tags, favorite, discarded = tags.pop_flags(row_tags)
+        chapter, chapter_level = self.chapters.get(book, (None, None))
         record = ParsedHighlight(
             book_title=book[0],
             author=book[1],
@@ -211,7 +240,8 @@ class _Reader:
             # A type with no location to qualify says nothing.
             location_type=_location_type(self.cell(row, _LOCATION_TYPE)) if location else None,
             location_start=int(location) if location and _INTEGER.fullmatch(location) else None,
-            chapter=self.chapters.get(book),
+            chapter=chapter,
+            chapter_level=chapter_level,
             color=self.cell(row, _COLOR).lower() or None,
             highlighted_at=_timestamp(self.cell(row, _HIGHLIGHTED_AT)),
             tags=row_tags,

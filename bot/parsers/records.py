@@ -17,22 +17,27 @@ class LocationType(StrEnum):
 
 
 class Kind(StrEnum):
-    """A highlight is a quote; a note-only entry is a note with no quote to hang on."""
+    """A highlight is a quote; a note-only entry is a note with no quote to hang on; a chapter
+    note is what the reader wrote about a chapter, on its heading (Readwise ``.h1 text``)."""
 
     HIGHLIGHT = "highlight"
     NOTE = "note"
+    CHAPTER_NOTE = "chapter_note"
 
 
 @dataclass(slots=True)
 class ParsedHighlight:
     """One highlight (or lone note) as read from a file.
 
-    ``text`` is the quote. For ``Kind.NOTE`` entries it is the note's own text and
-    ``notes`` is empty. ``location`` is the display form (``"1375-1376"``, ``"xii"``),
-    ``location_start`` its first number when there is one (used for ordering and for
-    recognising a highlight edited on the device). Tags are already lower case,
-    without ``#``/``.``, and never include ``favorite``/``discard`` (those are flags).
-    ``line`` is the 1-based line of the file where the record starts.
+    ``text`` is the quote. For ``Kind.NOTE`` and ``Kind.CHAPTER_NOTE`` entries it is the
+    note's own text and ``notes`` is empty. ``location`` is the display form
+    (``"1375-1376"``, ``"xii"``), ``location_start`` its first number when there is one
+    (used for ordering and for recognising a highlight edited on the device). Tags are
+    already lower case, without ``#``/``.``, and never include ``favorite``/``discard``
+    (those are flags).
+    ``line`` is the 1-based line of the file where the record starts. ``chapter_level`` is
+    the level of the heading that opened the chapter (1 to 6, from Readwise's ``.h1``..``.h6``),
+    None when the format does not say.
     """
 
     book_title: str
@@ -50,6 +55,8 @@ class ParsedHighlight:
     favorite: bool = False
     discarded: bool = False
     line: int = 0
+    # Last: kindle_clippings builds records by position, in the order of the fields above.
+    chapter_level: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,8 +75,13 @@ class ActionNote:
 
     text: str
     tags: list[str] = field(default_factory=list)
-    heading: bool = False
+    heading_level: int | None = None
     concat_group: int | None = None
+
+    @property
+    def heading(self) -> bool:
+        """Whether the note makes its highlight a chapter heading (``.h1``..``.h6``)."""
+        return self.heading_level is not None
 
 
 def parse_action_note(note: str) -> ActionNote:
@@ -92,7 +97,7 @@ def parse_action_note(note: str) -> ActionNote:
     while (match := _ACTION_TOKEN.match(rest, position)) is not None:
         token = match.group(1).lower()
         if _HEADING.fullmatch(token):
-            result.heading = True
+            result.heading_level = int(token[1])
         elif concat := _CONCAT.fullmatch(token):
             result.concat_group = int(concat.group(1)[:9])
         else:

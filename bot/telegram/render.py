@@ -138,8 +138,10 @@ def _footer_lines(view: HighlightView) -> list[tuple[str, str]]:
 def highlight_messages(view: HighlightView) -> list[str]:
     """A highlight as one or more HTML messages, each within Telegram's limit."""
     budget = MAX_MESSAGE - 40  # room for the blockquote's line breaks and a continuation mark
-    if view.kind == "note":
-        head = [("📝 " + piece, "📝 " + escape(piece)) for piece in split_text(view.text, budget)]
+    if view.kind != "highlight":
+        # A note with no passage; 📑 marks the reader's note on a chapter (named below it).
+        mark = "📑 " if view.kind == "chapter_note" else "📝 "
+        head = [(mark + piece, mark + escape(piece)) for piece in split_text(view.text, budget)]
     else:
         head = [
             (piece, f"<blockquote>{escape(piece)}</blockquote>")

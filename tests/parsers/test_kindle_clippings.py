@@ -663,6 +663,7 @@ def test_parsed_highlight_fields_keep_their_order() -> None:
         "favorite",
         "discarded",
         "line",
+        "chapter_level",
     ]
 
 

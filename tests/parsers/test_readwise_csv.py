@@ -66,6 +66,7 @@ EXPECTED_2024 = [
         location_type=LocationType.LOCATION,
         location_start=1130,
         chapter=PART_ONE,
+        chapter_level=1,
         color="yellow",
         highlighted_at=datetime(2020, 11, 26, 3, 28, 15, tzinfo=UTC),
         tags=["flow", "devops", "software"],
@@ -80,6 +81,7 @@ EXPECTED_2024 = [
         location_type=LocationType.LOCATION,
         location_start=1145,
         chapter=PART_ONE,
+        chapter_level=1,
         color="blue",
         highlighted_at=datetime(2020, 11, 26, 3, 29, 1, 123456, tzinfo=UTC),
         tags=["principles", "lean", "devops"],
@@ -94,6 +96,7 @@ EXPECTED_2024 = [
         location_type=LocationType.LOCATION,
         location_start=1201,
         chapter=PART_ONE,
+        chapter_level=1,
         color="yellow",
         highlighted_at=datetime(2020, 11, 26, 3, 30, tzinfo=UTC),
         tags=["devops", "kanban"],
@@ -109,6 +112,7 @@ EXPECTED_2024 = [
         location_type=LocationType.LOCATION,
         location_start=1210,
         chapter=PART_ONE,
+        chapter_level=1,
         color="pink",
         tags=["devops"],
         line=7,
@@ -121,6 +125,7 @@ EXPECTED_2024 = [
         location_type=LocationType.LOCATION,
         location_start=2010,
         chapter=PART_TWO,
+        chapter_level=2,
         tags=["devops"],
         notes=["First thought.", "Second thought,\nover two lines."],
         line=10,
@@ -134,6 +139,7 @@ EXPECTED_2024 = [
         location_type=LocationType.ORDER,
         location_start=17,
         chapter=PART_TWO,
+        chapter_level=2,
         highlighted_at=datetime(2020, 11, 26, 3, 45, tzinfo=UTC),
         tags=["idea", "devops"],
         line=14,
@@ -189,6 +195,7 @@ EXPECTED_2024 = [
         location_type=LocationType.LOCATION,
         location_start=2100,
         chapter=PART_TWO,
+        chapter_level=2,
         highlighted_at=datetime(2020, 11, 26, 3, 50, tzinfo=UTC),
         tags=["devops"],
         line=22,
@@ -434,7 +441,7 @@ def test_lone_note_keeps_tags_and_location() -> None:
 
 
 def test_row_with_only_action_tags_and_no_highlight_is_skipped() -> None:
-    result = readwise_csv.parse(one_row(Note=".idea .h2", **{"Book Title": "B"}))
+    result = readwise_csv.parse(one_row(Note=".idea .c2", **{"Book Title": "B"}))
     assert result.highlights == []
     assert result.skipped == [Skipped("row has neither a highlight nor a note", 2, "B")]
 
@@ -598,3 +605,60 @@ def test_well_formed_rows_round_trip(rows: list[tuple[str, str, str]]) -> None:
         (quote, title) for quote, title, _ in rows
     ]
     assert result.skipped == []
+
+
+def test_text_after_a_heading_is_the_chapter_note_and_the_level_is_kept() -> None:
+    rows = [
+        ["Book Five", "Meditations", "Marcus Aurelius", "", ".h3\n\nLife is short and fleeting."]
+        + ["", "stoicism", "location", "40", "", ""],
+        ["At dawn, when you have trouble getting out of bed.", "Meditations", "Marcus Aurelius"]
+        + ["", "", "", "", "location", "42", "", ""],
+    ]
+    text = HEADER + "\n" + "".join(_csv_line(row) for row in rows)
+    assert readwise_csv.parse(text).highlights == [
+        ParsedHighlight(
+            book_title="Meditations",
+            author="Marcus Aurelius",
+            kind=Kind.CHAPTER_NOTE,
+            text="Life is short and fleeting.",
+            location="40",
+            location_type=LocationType.LOCATION,
+            location_start=40,
+            chapter="Book Five",
+            chapter_level=3,
+            tags=["stoicism"],
+            line=2,
+        ),
+        ParsedHighlight(
+            book_title="Meditations",
+            author="Marcus Aurelius",
+            text="At dawn, when you have trouble getting out of bed.",
+            location="42",
+            location_type=LocationType.LOCATION,
+            location_start=42,
+            chapter="Book Five",
+            chapter_level=3,
+            line=5,
+        ),
+    ]
+
+
+def test_a_heading_row_without_a_highlight_closes_the_chapter() -> None:
+    rows = [
+        ["Book Five", "Meditations", "", "", ".h1", "", "", "", "", "", ""],
+        ["In the chapter.", "Meditations", "", "", "", "", "", "", "", "", ""],
+        ["", "Meditations", "", "", ".h1", "", "", "", "", "", ""],
+        ["After it.", "Meditations", "", "", "", "", "", "", "", "", ""],
+    ]
+    result = readwise_csv.parse(HEADER + "\n" + "".join(_csv_line(row) for row in rows))
+    assert [(r.text, r.chapter) for r in result.highlights] == [
+        ("In the chapter.", "Book Five"),
+        ("After it.", None),
+    ]
+    assert result.skipped == []
+
+
+def _csv_line(row: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(row)
+    return buffer.getvalue()
