@@ -360,6 +360,8 @@ class ClippingsStats:
     highlights: int = 0
     """Distinct highlights: an edit and its older version, or a repeat, count once."""
     attached_notes: int = 0
+    tag_notes: int = 0
+    """Notes of Readwise ``.tag`` words alone: they tag their highlight and leave no note."""
     lone_notes: int = 0
     bookmarks: int = 0
     placeholders: int = 0
@@ -573,12 +575,16 @@ def write_clippings(out: TextIO, *, records: int, seed: int) -> ClippingsStats:
             stats.highlights += 1
             if rng.random() < 0.08 and not writer.full:
                 note = passage(rng, words, rng.randint(10, 300), "latin")
-                if rng.random() < 0.3:
+                tagging = rng.random() < 0.3
+                if tagging:
                     tags = rng.sample(words.words[:300], rng.randint(1, 3))
                     note = " ".join(f".{tag}" for tag in tags)
                 note_line = details_line(book.language, 1, page, end, None, when)
                 writer.record(book, note_line, note)
-                stats.attached_notes += 1
+                if tagging:
+                    stats.tag_notes += 1
+                else:
+                    stats.attached_notes += 1
             if rng.random() < 0.01 and not writer.full:
                 writer.record(book, highlight, text)  # highlighted again on another day
                 stats.repeats += 1

@@ -42,11 +42,19 @@ def test_the_file_parses_with_the_counts_the_generator_promised() -> None:
     assert stats.records == 3_000
     # Every record is accounted for: a kept entry, a note on one, a skip, the older version
     # of an edit or a repeat of an earlier highlight.
-    parts = (stats.highlights, stats.lone_notes, stats.attached_notes, stats.skipped)
+    parts = (
+        stats.highlights,
+        stats.lone_notes,
+        stats.attached_notes,
+        stats.tag_notes,
+        stats.skipped,
+    )
     assert sum(parts) + stats.edits + stats.repeats == 3_000
     assert len(result.highlights) == stats.entries
     assert sum(r.kind is Kind.NOTE for r in result.highlights) == stats.lone_notes
     assert sum(len(r.notes) for r in result.highlights) == stats.attached_notes
+    # A note of action tags alone tags its highlight (at least one new tag each, or a repeat).
+    assert 0 < sum(bool(r.tags) for r in result.highlights) <= stats.tag_notes
     assert len(result.skipped) == stats.skipped
     assert min(stats.edits, stats.repeats, stats.bookmarks, stats.placeholders) > 0
     assert len(stats.languages) >= 4

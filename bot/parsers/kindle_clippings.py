@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from bot.collector import collector_paused
+from bot.parsers import tags
 from bot.parsers._kindle_grammars import DetailsReader, from_fields
 from bot.parsers._kindle_meta import ClipKind, Details, split_title
 from bot.parsers.records import (
@@ -107,6 +108,7 @@ def parse_blocks(blocks: Iterable[str]) -> ParseResult:
         clips = reader.finish()
         _resolve(reader)
         result.highlights = [_record(clip) for clip in clips if clip.kept]
+        tags.honour_note_actions(result.highlights)
         # Freed before the collector is back: it would otherwise go over every clip once.
         del clips, reader
     return result

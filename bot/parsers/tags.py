@@ -7,6 +7,8 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from bot.parsers.records import Kind, ParsedHighlight
+
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 
@@ -122,3 +124,46 @@ def chain_head(open_chains: dict[K, T], key: K, group: int, item: T) -> T | None
         open_chains[key] = item
         return None
     return head
+
+
+def honour_note_actions(records: Iterable[ParsedHighlight]) -> None:
+    """Readwise action tags in notes typed on a Kindle, the one place every Kindle format
+    honours them: ``.stoicism .favorite on control`` tags its highlight ``stoicism``, makes it
+    a favorite and leaves the note ``on control``; a lone note is read the same way.
+
+    Only tags and the ``favorite``/``discard`` flags are honoured here. A note that asks for a
+    heading or a concatenation (``.h1``, ``.c1``) is kept as written: the Kindle formats have
+    chapters of their own, and their order is not the reading order Readwise's chains follow.
+    """
+    for record in records:
+        if record.kind is Kind.HIGHLIGHT:
+            if record.notes and any(note.startswith(".") for note in record.notes):
+                record.notes = [text for note in record.notes if (text := _take(record, note))]
+        elif record.text.startswith("."):
+            # A lone note that is nothing but tags keeps its text: there is nothing to tag.
+            action = _tag_actions(record.text)
+            if action is not None and action.text:
+                _take(record, record.text)
+                record.text = action.text
+
+
+def _tag_actions(note: str) -> ActionNote | None:
+    """The note taken apart, when it starts with tags and asks for nothing else."""
+    if not note.startswith("."):
+        return None
+    action = parse_action_note(note)
+    if not action.tags or action.heading or action.concat_group is not None:
+        return None
+    return action
+
+
+def _take(record: ParsedHighlight, note: str) -> str:
+    """Apply a note's action tags to its record; returns the note's text without them."""
+    action = _tag_actions(note)
+    if action is None:
+        return note
+    names, favorite, discarded = pop_flags(action.tags)
+    record.tags = unique_tags([*record.tags, *names])
+    record.favorite = record.favorite or favorite
+    record.discarded = record.discarded or discarded
+    return action.text
