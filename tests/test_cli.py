@@ -300,3 +300,19 @@ def test_heading_notes_levels_and_chapterless_highlights_survive_a_csv_round_tri
     again = tmp_path / "again.csv"
     assert cli("export", "--chat", "2", "-f", "csv", "-o", str(again)).returncode == 0
     assert again.read_text(encoding="utf-8") == exported.read_text(encoding="utf-8")
+
+
+def test_a_kindle_notebook_with_no_entry_understood_is_refused(cli: CLI, tmp_path: Path) -> None:
+    notebook = tmp_path / "notebook.html"
+    notebook.write_text(
+        "<div class='bookTitle'>Könyv</div>"
+        "<div class='noteHeading'>Kiemelés - Hely 5</div><div class='noteText'>Szöveg</div>",
+        encoding="utf-8",
+    )
+    result = cli("import", str(notebook), "--chat", "1")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: notebook.html: No entry of this Kindle notebook is in a form Commonplace knows, "
+        "so there is nothing to import; the first reads 'Kiemelés - Hely 5'. (line 1)"
+    ]
+    assert export_json(cli, "1") == []

@@ -1,4 +1,4 @@
-"""Kindle app "Export Notebook" HTML (FORMATS.md section 4).
+"""Kindle app "Export Notebook" HTML (docs/formats.md, "Kindle notebook HTML").
 
 The export is a flat run of classed elements: ``bookTitle`` and ``authors`` at the top, then
 ``sectionHeading`` (the chapter of what follows), and pairs of ``noteHeading``
@@ -6,6 +6,10 @@ The export is a flat run of classed elements: ``bookTitle`` and ``authors`` at t
 elements with the wrong tags (``<h3 class='noteHeading'>…</div>``), so the file is not read as
 a tree: an element with one of those classes starts a block, which ends at the first block-level
 end tag that does not close something opened inside it, whatever its name.
+
+The headings are in the app's interface language (``标注(黄色) - 第 30 页·位置 434``,
+``Notiz - Seite 5 · Position 77``): the words for the kinds, for page and for location are
+looked up in the tables below. A file in which no heading is understood is refused.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from bot.parsers import tags
 from bot.parsers.records import (
     Kind,
     LocationType,
@@ -40,7 +45,32 @@ _BLOCK_TAGS = frozenset(
 )
 _RAW_TEXT_TAGS = frozenset({"script", "style"})
 _COLOUR_CLASS = "highlight_"
-_KINDS = frozenset({"highlight", "note", "bookmark"})
+# The kind words of each interface language: en, de, fr, es, it, pt, nl, ru, ja, zh.
+_KINDS: dict[str, str] = {
+    word.casefold(): kind
+    for kind, words in {
+        "highlight": (
+            "Highlight Markierung Surlignement Subrayado Evidenziazione Destaque Markering "
+            "Выделение Цитата ハイライト 标注 标记 劃線"
+        ),
+        "note": "Note Notiz Nota Notitie Заметка メモ 备注 笔记 附注 筆記",
+        "bookmark": "Bookmark Lesezeichen Signet Marcador Segnalibro Bladwijzer Закладка "
+        "ブックマーク 书签 書籤",
+    }.items()
+    for word in words.split()
+}
+_KIND_NAMES = frozenset(_KINDS.values())
+# Localised colour names, for headings whose colour is only a word in parentheses.
+_COLOURS: dict[str, str] = {
+    word.casefold(): colour
+    for colour, words in {
+        "yellow": "gelb jaune amarillo giallo amarelo geel жёлтый желтый 黄 黄色 イエロー",
+        "blue": "blau bleu azul blu blauw синий 青 ブルー 蓝色 藍色",
+        "pink": "rosa rose roze розовый ピンク 粉色 粉紅色 粉红色",
+        "orange": "orange naranja arancione laranja oranje оранжевый オレンジ 橙色",
+    }.items()
+    for word in words.split()
+}
 
 # Bounded so that a long run without quotes cannot make the search quadratic.
 _LOOKS_LIKE = re.compile(
@@ -48,8 +78,18 @@ _LOOKS_LIKE = re.compile(
 )
 _KIND_SEPARATOR = re.compile(r"\s*[-–—]\s*")
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
-_PAGE = re.compile(r"\bPage\s+([^\s·|,;]+)", re.IGNORECASE)
-_LOCATION = re.compile(r"\bLocation\s+([0-9]+(?:\s*-\s*[0-9]+)?)", re.IGNORECASE)
+# A number, perhaps with thousands separators (``1,234``, ``1.234``).
+_NUMBER = r"(?:[0-9]{1,3}(?:[,.][0-9]{3})+(?![0-9])|[0-9]+)"
+_THOUSANDS = re.compile(r"[\s,.]")
+_PAGE = re.compile(
+    r"(?:\b(?:Page|Seite|Página|Pagina|Страница)|ページ)\s*([^\s·|,;]+)|第\s*([^\s·|,;页]+)\s*页",
+    re.IGNORECASE,
+)
+_LOCATION = re.compile(
+    r"(?:\b(?:Location|Position|Emplacement|Posición|Posizione|Posição|Locatie|Место|Позиция)"
+    r"|位置)\s*(?:No\.?\s*)?#?\s*(_N(?:\s*-\s*_N)?)".replace("_N", _NUMBER),
+    re.IGNORECASE,
+)
 _LEADING_INTEGER = re.compile(r"[0-9]+")
 _MAX_DIGITS = 18
 _CHUNK = 8192
@@ -77,6 +117,14 @@ def parse(text: str) -> ParseResult:
     for block in blocks:
         reader.add(block)
     reader.finish()
+    if reader.first_unknown is not None and not reader.understood:
+        heading, line = reader.first_unknown
+        raise ParseError(
+            "No entry of this Kindle notebook is in a form Commonplace knows, so there is "
+            f"nothing to import; the first reads '{heading}'.",
+            line=line,
+        )
+    tags.honour_note_actions(reader.result.highlights)
     return reader.result
 
 
@@ -229,17 +277,19 @@ def _read_heading(heading: str, colour: str | None) -> _Entry:
     kind_part, *rest = _KIND_SEPARATOR.split(heading, maxsplit=1)
     word = _PARENTHESES.sub(" ", kind_part).strip().casefold()
     if colour is None and (shade := _PARENTHESES.search(kind_part)):
-        colour = shade.group(1).strip().lower() or None
+        named = shade.group(1).strip().casefold()
+        colour = _COLOURS.get(named, named) or None
     chapter, _, position = rest[0].rpartition(">") if rest else ("", "", "")
     location: str | None = None
     location_type: LocationType | None = None
     if found := _LOCATION.search(position):
-        location, location_type = "".join(found.group(1).split()), LocationType.LOCATION
+        location, location_type = _THOUSANDS.sub("", found.group(1)), LocationType.LOCATION
     elif found := _PAGE.search(position):
-        location, location_type = found.group(1), LocationType.PAGE
+        location, location_type = found.group(1) or found.group(2), LocationType.PAGE
+    kind = _KINDS.get(word, word)
     return _Entry(
-        # Only highlights have a colour, whatever language the heading is in.
-        kind=word if word in _KINDS or colour is None else "highlight",
+        # Only highlights have a colour, whatever word the heading has for them.
+        kind=kind if kind in _KIND_NAMES or colour is None else "highlight",
         colour=colour,
         chapter=chapter.strip() or None,
         location=location,
@@ -283,6 +333,9 @@ class _Reader:
     heading: _Block | None = None
     # The highlight a following note may belong to.
     anchor: ParsedHighlight | None = None
+    understood: bool = False
+    """Whether some heading named a kind this parser knows (in any language)."""
+    first_unknown: tuple[str, int] | None = None
 
     def add(self, block: _Block) -> None:
         if block.kind == _TEXT:
@@ -315,6 +368,10 @@ class _Reader:
         heading_text = heading.one_line()
         entry = _read_heading(heading_text, heading.colour)
         anchor, self.anchor = self.anchor, None
+        if entry.kind in _KIND_NAMES:
+            self.understood = True
+        elif self.first_unknown is None:
+            self.first_unknown = (heading_text[:80], heading.line)
         if entry.kind not in {"highlight", "note"}:
             reason = "bookmark" if entry.kind == "bookmark" else "unrecognised entry"
             self.skip(f"{reason}: {heading_text}", heading.line)

@@ -313,11 +313,16 @@ def test_note_before_any_highlight_is_a_lone_note() -> None:
         ('Highlight (<span class="Highlight_Pink">Pink</span>)', None, None, None, "pink"),
         (
             "Markierung (<span class='highlight_orange'>Orange</span>) - Position 5",
-            None,
-            None,
-            None,
+            "5",
+            LocationType.LOCATION,
+            5,
             "orange",
         ),
+        ("Highlight (Unknown shade) - Location 5", "5", LocationType.LOCATION, 5, "unknown shade"),
+        ("ハイライト(ブルー) - 位置No. 1,234", "1234", LocationType.LOCATION, 1234, "blue"),
+        (yellow("Page 3 · Location 12.345-12.350"), "12345-12350", LocationType.LOCATION, 12345)
+        + ("yellow",),
+        ("标注(粉色) - 第 xii 页", "xii", LocationType.PAGE, None, "pink"),
     ],
 )
 def test_heading_forms(
@@ -355,8 +360,8 @@ def test_chapter_in_the_heading_overrides_the_section_for_that_entry_only() -> N
     [
         (entry("Bookmark - Location 9", None), [Skipped("bookmark: Bookmark - Location 9", 1)]),
         (
-            entry("Markierung - Position 5", "Text"),
-            [Skipped("unrecognised entry: Markierung - Position 5", 1)],
+            entry(yellow("Location 1"), "Q") + entry("Kiemelés - Hely 5", "Text"),
+            [Skipped("unrecognised entry: Kiemelés - Hely 5", 3)],
         ),
         (entry(yellow("Location 1"), " <br/> "), [Skipped("highlight with no text", 1)]),
         (entry("Note - Location 1", ""), [Skipped("note with no text", 1)]),
@@ -561,3 +566,94 @@ SOUP = st.sampled_from(
 def test_tag_soup_raises_only_parse_error(text: str) -> None:
     kindle_html.looks_like(text)
     parse_or_parse_error(text)
+
+
+# (language, highlight heading, note heading) as each Kindle app interface writes them.
+LANGUAGES = [
+    ("en", "Highlight({}) - Page 12 · Location 744", "Note - Page 12 · Location 745"),
+    ("de", "Markierung({}) - Seite 12 · Position 744", "Notiz - Seite 12 · Position 745"),
+    ("fr", "Surlignement({}) - Page 12 · Emplacement 744", "Note - Page 12 · Emplacement 745"),
+    ("es", "Subrayado({}) - Página 12 · Posición 744", "Nota - Página 12 · Posición 745"),
+    ("it", "Evidenziazione({}) - Pagina 12 · Posizione 744", "Nota - Pagina 12 · Posizione 745"),
+    ("pt", "Destaque({}) - Página 12 · Posição 744", "Nota - Página 12 · Posição 745"),
+    ("ja", "ハイライト({}) - ページ12 ·位置No. 744", "メモ - ページ12 ·位置No. 745"),
+    ("zh", "标注({}) - 第 12 页·位置 744", "备注 - 第 12 页·位置 745"),
+]
+
+
+@pytest.mark.parametrize(("language", "highlight", "note"), LANGUAGES, ids=lambda v: v[:8])
+def test_every_interface_language(language: str, highlight: str, note: str) -> None:
+    colour = "<span class='highlight_yellow'>…</span>"
+    html = entry(highlight.format(colour), "Quote") + entry(note, "Thought")
+    html += entry(note.replace("745", "9000"), "Far away")
+    result = kindle_html.parse(html)
+    assert [(r.kind, r.text, r.location, r.color, r.notes) for r in result.highlights] == [
+        (Kind.HIGHLIGHT, "Quote", "744", "yellow", ["Thought"]),
+        (Kind.NOTE, "Far away", "9000", None, []),
+    ]
+    assert result.skipped == []
+
+
+def test_chinese_desktop_export() -> None:
+    result = parse_bytes((FIXTURES / "desktop_zh.html").read_bytes())
+    assert result.highlights == [
+        ParsedHighlight(
+            book_title="沉思录",
+            author="马可·奥勒留",
+            text="每天清晨对自己说。",
+            location="744",
+            location_type=LocationType.LOCATION,
+            location_start=744,
+            chapter="卷二",
+            color="yellow",
+            tags=["斯多葛"],
+            notes=["对自己，不是对别人。"],
+            favorite=True,
+            line=13,
+        ),
+        ParsedHighlight(
+            book_title="沉思录",
+            author="马可·奥勒留",
+            text="宇宙即变化。",
+            location="925",
+            location_type=LocationType.LOCATION,
+            location_start=925,
+            chapter="卷二",
+            color="blue",
+            line=15,
+        ),
+    ]
+    assert result.skipped == [Skipped("bookmark: 书签 - 位置 1000", 16, "沉思录")]
+
+
+def test_a_notebook_in_which_no_entry_is_understood_is_refused() -> None:
+    html = entry("Kiemelés - Hely 5", "Szöveg") + entry("Jegyzet - Hely 6", "Más")
+    with pytest.raises(ParseError) as caught:
+        kindle_html.parse(html)
+    assert str(caught.value) == (
+        "No entry of this Kindle notebook is in a form Commonplace knows, so there is nothing "
+        "to import; the first reads 'Kiemelés - Hely 5'. (line 1)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("note", "tags", "favorite", "notes"),
+    [
+        (".stoicism .favorite on control", ["stoicism"], True, ["on control"]),
+        (".Stoicism .discard", ["stoicism"], False, []),
+        (".h1 a heading note stays as written", [], False, [".h1 a heading note stays as written"]),
+        ("... and so on", [], False, ["... and so on"]),
+    ],
+)
+def test_readwise_action_tags_in_notes(
+    note: str, tags: list[str], favorite: bool, notes: list[str]
+) -> None:
+    html = entry(yellow("Location 10"), "Quote") + entry("Note - Location 11", note)
+    [record] = kindle_html.parse(html).highlights
+    assert (record.tags, record.favorite, record.notes) == (tags, favorite, notes)
+    assert record.discarded == ("discard" in note)
+
+
+def test_action_tags_in_a_lone_note() -> None:
+    [record] = kindle_html.parse(entry("Note - Location 11", ".idea on control")).highlights
+    assert (record.kind, record.text, record.tags) == (Kind.NOTE, "on control", ["idea"])
