@@ -1,6 +1,7 @@
 """Readwise-style plain-text export: one book, paragraphs separated by blank lines.
 
-Layout (see FORMATS.md section 1; the blank lines between paragraphs are left out)::
+Layout (the blank lines between paragraphs are left out; the action tags in notes are in
+docs/formats.md, "Readwise action tags")::
 
     The DevOps Handbook            <- title, possibly repeated; then `by ...`/`Author: ...`
     Table of Contents
