@@ -44,8 +44,8 @@ def imported(path: Path, chat: int, workdir: Path) -> dict[str, object]:
     error = " ".join(result.stderr.split()) if result.returncode else ""
     export = run(["export", "--chat", str(chat), "--format", "json"], database)
     rows = json.loads(export.stdout) if export.returncode == 0 and export.stdout.strip() else []
-    highlights = [r for r in rows if r["kind"] != "note"]
-    standalone = [r for r in rows if r["kind"] == "note"]
+    highlights = [r for r in rows if r["kind"] == "highlight"]
+    standalone = [r for r in rows if r["kind"] in ("note", "chapter_note")]
     return {
         "status": result.returncode,
         "error": error,

@@ -169,7 +169,7 @@ def read_clippings(text: str, expected: Expected) -> list[Record]:
 # --- Readwise CSV ----------------------------------------------------------------------------
 
 ACTION_TAG = re.compile(r"^\s*(\.[\w-]+\s*)+")
-HEADING = re.compile(r"^\.h[1-6]$")
+HEADING = re.compile(r"^\.h[1-6](?:\s|$)")
 
 
 def read_readwise_csv(text: str) -> list[Record]:
@@ -177,10 +177,13 @@ def read_readwise_csv(text: str) -> list[Record]:
     for row in csv.DictReader(io.StringIO(text)):
         book = row.get("Book Title") or ""
         note = (row.get("Note") or "").strip()
-        if HEADING.match(note):
-            continue
         loc = row.get("Location") or ""
         place: Place = ("loc", int(loc), int(loc)) if loc.isdigit() else ("loc", 0, 0)
+        if HEADING.match(note):
+            # A heading, not a highlight; text after its action tags is a note on the chapter.
+            if heading_note := ACTION_TAG.sub("", note).strip():
+                records.append(Record(book, "note", place, heading_note))
+            continue
         records.append(Record(book, "highlight", place, (row.get("Highlight") or "").strip()))
         note_text = ACTION_TAG.sub("", note).strip()
         if note_text:
