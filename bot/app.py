@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import Bot, BotCommand, Update
+from telegram import Bot, Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -22,9 +22,9 @@ from bot.config import Settings
 from bot.db import SessionFactory
 from bot.delivery.engine import IN_FLIGHT, Clock, DeliveryEngine, utc_now
 from bot.health import HealthServer
-from bot.telegram import instrumentation, jobs, render
+from bot.telegram import commands, instrumentation, jobs
 from bot.telegram.context import CONTEXT_TYPES, BotApplication, BotData
-from bot.telegram.handlers import annotating, basics, library_io, preferences, reading, searching
+from bot.telegram.handlers import annotating, basics, library_io, reading, searching
 from bot.telegram.sending import TelegramSender
 from bot.telegram.transport import AiohttpRequest
 
@@ -94,32 +94,8 @@ def build_application(
     # Group -1 runs first: chats outside ALLOWED_CHAT_IDS stop here, before any handler.
     app.add_handler(TypeHandler(Update, basics.gate), group=-1)
 
-    commands = {
-        "start": basics.start,
-        "help": basics.help_command,
-        "random": reading.random_command,
-        "search": searching.search_command,
-        "tags": searching.tags_command,
-        "books": searching.books_command,
-        "settings": preferences.settings_command,
-        "time": preferences.time_command,
-        "timezone": preferences.timezone_command,
-        "mode": preferences.mode_command,
-        "weight": preferences.weight_command,
-        "pause": preferences.pause_command,
-        "resume": preferences.resume_command,
-        "stats": library_io.stats_command,
-        "export": library_io.export_command,
-        "import": library_io.import_help,
-        # Used as a reply to a highlight message.
-        "tag": annotating.tag_command,
-        "untag": annotating.untag_command,
-        "note": annotating.note_command,
-        "fav": annotating.fav_command,
-        "discard": annotating.discard_command,
-    }
-    for name, callback in commands.items():
-        app.add_handler(CommandHandler(name, callback, filters=NEW))
+    for command in commands.COMMANDS:
+        app.add_handler(CommandHandler(command.name, command.handler, filters=NEW))
 
     buttons = {
         r"^sample$": basics.load_sample,
@@ -148,7 +124,7 @@ def build_application(
     )
     app.add_handler(MessageReactionHandler(annotating.reaction))
     # Last: any command not matched above.
-    app.add_handler(MessageHandler(NEW & filters.COMMAND, basics.unknown))
+    app.add_handler(MessageHandler(NEW & filters.COMMAND, commands.unknown_command))
 
     app.add_error_handler(basics.on_error)
 
@@ -172,7 +148,7 @@ _AnyApplication = Application[Any, Any, Any, Any, BotData, Any]
 
 async def _start(app: _AnyApplication) -> None:
     """After connecting: announce the commands and open /healthz and /metrics."""
-    await app.bot.set_my_commands([BotCommand(name, text) for name, text in render.COMMANDS])
+    await app.bot.set_my_commands(commands.menu())
     if app.bot_data.health is not None:
         try:
             await app.bot_data.health.start()

@@ -6,14 +6,10 @@ import time
 
 from telegram import Update
 
+from bot.telegram.commands import NAMES
 from bot.telegram.context import Context
 
 # Labels must stay few: anything not known is counted under one name.
-KNOWN_COMMANDS = frozenset(
-    {"start", "help", "random", "search", "tags", "books", "settings", "time", "timezone"}
-    | {"mode", "weight", "pause", "resume", "stats", "export", "import"}
-    | {"tag", "untag", "note", "fav", "discard"}
-)
 KNOWN_BUTTONS = frozenset(
     {"sample", "another", "open", "page", "fav", "discard", "undo", "tags", "at", "rt"}
 )
@@ -25,7 +21,7 @@ def update_kind(update: Update) -> str:
     message = update.message
     if message is not None and message.text and message.text.startswith("/"):
         command = message.text.split()[0][1:].split("@")[0].lower()
-        return f"/{command}" if command in KNOWN_COMMANDS else "/unknown"
+        return f"/{command}" if command in NAMES else "/unknown"
     if message is not None and message.document is not None:
         return "document"
     if message is not None and message.reply_to_message is not None:

@@ -333,30 +333,6 @@ SEARCH_TIPS = (
 )
 SEARCH_USAGE = "Usage: <code>/search words</code>\n\n" + SEARCH_TIPS
 
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", "Welcome, and restart daily delivery"),
-    ("random", "One highlight now"),
-    ("search", "Search your highlights"),
-    ("tags", "Your tags with counts"),
-    ("books", "Your books with counts"),
-    ("settings", "Daily delivery settings"),
-    ("time", "Set the daily time, e.g. /time 07:30"),
-    ("timezone", "Set your time zone, e.g. /timezone Europe/Berlin"),
-    ("mode", "random or weighted delivery"),
-    ("weight", "Weight a tag, e.g. /weight culture 3"),
-    ("pause", "Pause daily delivery"),
-    ("resume", "Resume daily delivery"),
-    ("stats", "Your library in numbers"),
-    ("export", "Get your library as CSV and Markdown"),
-    ("import", "How to import your highlights"),
-    ("tag", "As a reply to a highlight: add tags"),
-    ("untag", "As a reply to a highlight: remove tags"),
-    ("note", "As a reply to a highlight: add a note"),
-    ("fav", "As a reply to a highlight: favorite it"),
-    ("discard", "As a reply to a highlight: never send it again"),
-    ("help", "How Commonplace works"),
-)
-
 
 def welcome(*, empty: bool, name: str | None) -> str:
     """/start."""
@@ -375,26 +351,30 @@ def welcome(*, empty: bool, name: str | None) -> str:
     return f"{hello}\n\n{body}\n\nTry /random, or /help to see everything I can do."
 
 
-def help_text() -> str:
-    """/help."""
-    return (
-        "📖 <b>Commonplace</b> brings your book highlights back into your life.\n\n"
-        "<b>Reading</b>\n"
-        "/random — one highlight now\n"
-        "/search <i>words</i> — find highlights (" + SEARCH_TIPS.removeprefix("Tips: ") + ")\n"
-        "/tags, /books — what your library holds\n\n"
-        "<b>Annotating</b> — reply to any highlight I send:\n"
-        "<code>#idea #work</code> adds tags, <code>-#work</code> removes one, any other text "
-        "becomes a note (edit your reply to edit the note). ❤ 👍 🔥 reactions mark a favorite.\n"
-        "As a reply: /tag <i>names</i>, /untag <i>names</i>, /note <i>text</i>, /fav, /discard\n\n"
-        "<b>Daily delivery</b>\n"
-        "/settings — see them all\n"
-        "/time 07:30, /timezone Europe/Berlin (or +05:45), /mode random|weighted, "
-        "/weight <i>tag</i> <i>N</i> (0 = never), /pause, /resume\n\n"
-        "<b>Your data</b>\n"
-        "Send me a file to import it (/import explains). /export sends it all back. "
-        "/stats counts.\n/start greets you again and turns delivery back on if it was stopped."
-    )
+HELP_INTROS = {
+    "Annotating": "Reply to any highlight I send: <code>#idea #work</code> adds tags, "
+    "<code>-#work</code> removes one, any other text becomes a note (edit your reply to edit "
+    "the note). ❤ 👍 🔥 reactions mark a favorite. Or reply with a command:",
+    "Your data": "Send me a file to import it; /import explains how.",
+}
+HELP_OUTROS = {"Reading": SEARCH_TIPS}
+
+
+def help_text(sections: dict[str, list[tuple[str, str, str]]]) -> str:
+    """/help: each section's commands as (name, arguments, what it does)."""
+    parts = ["📖 <b>Commonplace</b> brings your book highlights back into your life."]
+    for title, commands in sections.items():
+        lines = [f"<b>{escape(title)}</b>"]
+        if title in HELP_INTROS:
+            lines.append(HELP_INTROS[title])
+        lines += [
+            f"/{name}{' ' + arguments if arguments else ''} — {escape(what[:1].lower() + what[1:])}"
+            for name, arguments, what in commands
+        ]
+        if title in HELP_OUTROS:
+            lines.append(HELP_OUTROS[title])
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
 
 
 IMPORT_HELP = (
@@ -416,9 +396,9 @@ UNKNOWN_HIGHLIGHT = "🤷 I can't find that highlight in your library."
 PROCESSING = "⏳ Importing <i>{name}</i>…"
 
 
-def unknown_command(command: str) -> str:
-    """An unknown /command."""
-    return f"🤔 I don't know <code>{escape(command)}</code>.\n\n" + help_text()
+def unknown_command(command: str, help_html: str) -> str:
+    """An unknown /command, answered with help."""
+    return f"🤔 I don't know <code>{escape(command)}</code>.\n\n" + help_html
 
 
 def usage(text: str) -> str:

@@ -4,31 +4,10 @@ from __future__ import annotations
 
 from bot.library.browsing import book_counts
 from bot.library.stats import library_stats
+from bot.telegram import commands
 from tests.telegram.harness import ALICE, BotHarness, button_texts, quote, sqlite_only
 
-MENU = {
-    "start",
-    "random",
-    "search",
-    "tags",
-    "books",
-    "settings",
-    "time",
-    "timezone",
-    "mode",
-    "weight",
-    "pause",
-    "resume",
-    "stats",
-    "export",
-    "import",
-    "tag",
-    "untag",
-    "note",
-    "fav",
-    "discard",
-    "help",
-}
+MENU = commands.NAMES  # the table the wiring, the menu, /help and the metrics derive from
 
 
 @sqlite_only

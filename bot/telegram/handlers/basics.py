@@ -100,18 +100,6 @@ async def load_sample(update: Update, context: Context) -> None:
     await context.bot.send_message(chat.id, render.import_report(report), parse_mode=ParseMode.HTML)
 
 
-async def help_command(update: Update, context: Context) -> None:
-    """Explain every command."""
-    await require_message(update).reply_html(render.help_text())
-
-
-async def unknown(update: Update, context: Context) -> None:
-    """Answer an unknown command with help."""
-    message = require_message(update)
-    command = (message.text or "").split()[0] if message.text else "/"
-    await message.reply_html(render.unknown_command(command.split("@")[0]))
-
-
 async def on_error(update: object, context: Context) -> None:
     """Log the failure first, then tell the reader that something went wrong."""
     error = context.error
