@@ -34,6 +34,7 @@ _N = r"\d{1,9}"
 _PAGE_TOKEN = r"(?:\d{1,9}|[ivxlcdmIVXLCDM]{1,12})"
 # PDFs and personal documents give a page range as their place ("26-26").
 _PAGE_NUMBER = rf"(?P<page>{_PAGE_TOKEN}(?:[-\u2013]{_PAGE_TOKEN}|))"
+_DUTCH_PAGE = rf"(?P<page>{_PAGE_TOKEN}(?:(?:-| t/m ){_PAGE_TOKEN}|))"
 _KIND_WORD = r"(?P<kind>\w{1,24})"
 _ENGLISH_KIND = r"(?P<kind>[A-Za-z]{1,24})"
 _TIME_OF_DAY = r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})|)"
@@ -134,7 +135,7 @@ _GRAMMARS: tuple[_Grammar, ...] = tuple(
         + _location("(?:alla |)posizione")
         + r" \| Aggiunto in data "
         + _DATE_DMY,
-        rf"- Je {_KIND_WORD}(?: op pagina {_PAGE_NUMBER}|)(?: \||)"
+        rf"- Je {_KIND_WORD}(?: op pagina {_DUTCH_PAGE}|)(?: \||)"
         + _location("(?:op |)locatie", " t/m ")
         + r" \| Toegevoegd op "
         + _DATE_DMY,

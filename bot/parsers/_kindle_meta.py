@@ -61,7 +61,7 @@ _LOCATION = re.compile(
 _PAGE_TOKEN = r"(?:\d{1,9}(?!\d)|[ivxlcdm]+(?![a-z]))"
 _PAGE = re.compile(
     rf"(?:(?:\b(?:page|seite|página|pagina|страниц[аеы])|第)\s*(?P<page>{_PAGE_TOKEN}"
-    rf"(?:[-\u2013]{_PAGE_TOKEN})?))"
+    rf"(?:(?:[-\u2013]| t/m ){_PAGE_TOKEN})?))"
     rf"|(?P<ja_page>{_PAGE_TOKEN}(?:[-\u2013]{_PAGE_TOKEN})?)\s*ページ",
     re.IGNORECASE,
 )

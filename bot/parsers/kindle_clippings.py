@@ -528,9 +528,9 @@ def _record(clip: _Clip) -> ParsedHighlight:
         location_type = _PAGE
         span = span_of(page)
         if span is not None:
+            # One way to write a page range ("12 t/m 13" is 12-13); "26-26" is page 26.
             start = span[0]
-            if span[0] == span[1]:
-                location = str(start)  # "26-26", as PDFs give it, is page 26
+            location = str(start) if span[0] == span[1] else f"{start}-{span[1]}"
     # Every field goes by position: building 100,000 records by keyword alone took twice
     # as long. The tests pin this order of ParsedHighlight's fields.
     return ParsedHighlight(

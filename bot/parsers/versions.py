@@ -16,7 +16,8 @@ import re
 # few letters in common ("the ") say nothing; a whole phrase says the reader moved both ends.
 MIN_OVERLAP = 16
 
-_PAGE_DASH = re.compile(r"[-\u2013]")
+# Between the ends of a range: a dash, an EN DASH (Russian) or "t/m" (Dutch).
+_PAGE_DASH = re.compile(r"\s*(?:[-\u2013]|t/m)\s*")
 
 
 def same_passage(older: str, newer: str) -> bool:
@@ -52,4 +53,4 @@ def span_of(place: str) -> tuple[int, int] | None:
 
 def last_page(page: str) -> str:
     """The page a page range ends on (``"26-27"`` -> ``"27"``), where its notes are put."""
-    return _PAGE_DASH.split(page)[-1].strip() if "-" in page or "\u2013" in page else page
+    return _PAGE_DASH.split(page)[-1] if not page.isdecimal() else page

@@ -946,7 +946,7 @@ VARIANTS: dict[str, tuple[str, str, str, str, str, str, str]] = {
         "- Je {kind} op pagina {place} | Toegevoegd op donderdag 22 augustus 2024 18:30:26",
         "55 t/m 58",
         "58",
-        "26-26",
+        "26 t/m 26",
     ),
     "pt_br": (
         "Seu destaque",
