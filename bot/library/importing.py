@@ -7,6 +7,7 @@ leaves nothing behind. Records are written in chunks with set-based SQL, which k
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -559,8 +560,11 @@ def _find_edits(session: Session, fresh: Sequence[_Incoming], books: _Books) -> 
     """
     book_ids = books.ids
     # Only a book the chat already had, or a place this import already filled, can hold an
-    # earlier version: a first import of a large file looks nothing up at all.
-    wanted: dict[int, tuple[int, int]] = {}  # book id -> the starts to look at
+    # earlier version: a first import of a large file looks nothing up at all. In a book
+    # the chat had, a version may start anywhere near; a place this import filled holds
+    # what the file gave, already resolved by the parser, so only its own start is looked at.
+    ranges: dict[int, tuple[int, int]] = {}  # book id -> the starts to look at
+    starts: dict[int, set[int]] = {}
     candidates = []
     for item in fresh:
         record = item.record
@@ -568,45 +572,56 @@ def _find_edits(session: Session, fresh: Sequence[_Incoming], books: _Books) -> 
         if record.kind is not Kind.HIGHLIGHT or start is None:
             continue
         book_id = book_ids[item.key]
-        if book_id in books.existing or (book_id, start) in books.placed:
-            candidates.append(item)
-            end = _span(record.location, start)[1]
-            low, high = wanted.get(book_id, (start, end))
-            wanted[book_id] = (min(low, start), max(high, end))
+        if book_id in books.existing:
+            low, high = ranges.get(book_id, (start, start))
+            ranges[book_id] = (min(low, start - _EDIT_REACH), max(high, _span(record)[1]))
+        elif (book_id, start) in books.placed:
+            starts.setdefault(book_id, set()).add(start)
+        else:
+            continue
+        candidates.append(item)
     if not candidates:
         return {}
-    stored: dict[tuple[int, str | None], list[tuple[int, tuple[int, int], str]]] = {}
+    conditions = [(book_id, _START.between(*span)) for book_id, span in ranges.items()] + [
+        (book_id, _START.in_(chunk))
+        for book_id, wanted in starts.items()
+        for chunk in _chunked(sorted(wanted))
+    ]
+    stored: dict[tuple[int, str | None], list[_Stored]] = {}
     # The book is this chat's, so (book, start) finds the rows through ix_highlight_book_location.
-    for book_id, (low, high) in wanted.items():
+    for book_id, condition in conditions:
         rows = session.execute(
             select(
                 _HIGHLIGHT.c.id,
-                _HIGHLIGHT.c.location_start,
+                _START,
                 _HIGHLIGHT.c.location,
                 _HIGHLIGHT.c.location_type,
                 _HIGHLIGHT.c.text,
             ).where(
                 _HIGHLIGHT.c.book_id == book_id,
-                _HIGHLIGHT.c.location_start.between(low - _EDIT_REACH, high),
+                condition,
                 _HIGHLIGHT.c.kind == Kind.HIGHLIGHT.value,
             )
         )
         for highlight_id, start, location, location_type, text in rows:
-            stored.setdefault((book_id, location_type), []).append(
-                (highlight_id, _span(location, start), text)
-            )
+            span = _stored_span(location, start)
+            stored.setdefault((book_id, location_type), []).append((*span, highlight_id, text))
+    for near in stored.values():
+        near.sort()
     edits: dict[int, int] = {}
     claimed: set[int] = set()
     for item in candidates:
         record = item.record
-        location_type = _LOCATION_TYPE_STORED[record.location_type]
-        options = stored.get((book_ids[item.key], location_type))
+        options = stored.get((book_ids[item.key], _LOCATION_TYPE_STORED[record.location_type]))
         if not options:
             continue  # the common case: nothing stored near, no need to normalise the text
-        low, high = _span(record.location, record.location_start or 0)
+        low, high = _span(record)
         words: str | None = None
-        for highlight_id, (first, last), old in options:
-            if highlight_id in claimed or first > high or last < low:
+        # By start: from the furthest back a version may start, to this one's end.
+        for _first, last, highlight_id, old in options[
+            bisect_left(options, (low - _EDIT_REACH,)) : bisect_right(options, (high, _MAX_INT))
+        ]:
+            if highlight_id in claimed or last < low:
                 continue
             words = words or normalize_text(record.text)
             if same_passage(normalize_text(old), words):
@@ -616,13 +631,19 @@ def _find_edits(session: Session, fresh: Sequence[_Incoming], books: _Books) -> 
     return edits
 
 
+_START = _HIGHLIGHT.c.location_start
+_Stored = tuple[int, int, int, str]  # first and last location (or page), id, text
 # How far before a new highlight's start a stored version of it is looked for: a stored
 # highlight that starts further back and still reaches this one is taken for another.
 _EDIT_REACH = 1000
 
 
-def _span(location: str | None, start: int) -> tuple[int, int]:
-    """The first and last location (or page) of a stored place such as ``"280-286"``."""
+def _span(record: ParsedHighlight) -> tuple[int, int]:
+    return _stored_span(record.location, record.location_start or 0)
+
+
+def _stored_span(location: str | None, start: int) -> tuple[int, int]:
+    """The first and last location (or page) of a place such as ``"280-286"``."""
     span = span_of(location) if location else None
     return span if span is not None and span[0] == start else (start, start)
 
