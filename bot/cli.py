@@ -168,6 +168,8 @@ def _print_report(report: ImportReport) -> None:
         lines = [s.line for s in report.all_skipped if s.reason == reason][:5]
         where = ", ".join(str(line) for line in lines) + (", …" if count > len(lines) else "")
         out.print(f"Skipped {count}: {reason} (line {where})", highlight=False)
+    for notice in report.notices:
+        out.print(f"Note: {notice}", highlight=False)
 
 
 @app.command("export")

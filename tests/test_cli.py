@@ -108,6 +108,29 @@ def test_import_prints_a_report_and_is_idempotent(process_cli: CLI) -> None:
     assert export_json(cli, "42") == items
 
 
+KINDLE = Path(__file__).parent / "fixtures" / "kindle"
+
+
+def test_import_says_the_last_separator_was_missing(cli: CLI) -> None:
+    result = cli("import", str(KINDLE / "no_last_separator.txt"), "--chat", "1")
+    assert result.returncode == 0, result.stderr
+    assert "last separator line ('==========') is missing" in " ".join(result.stdout.split())
+    assert len(export_json(cli, "1")) == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "line"), [("truncated_only_record.txt", 2), ("truncated_in_title.txt", 6)]
+)
+def test_import_refuses_a_file_cut_off_in_a_title_or_details_line(
+    cli: CLI, name: str, line: int
+) -> None:
+    result = cli("import", str(KINDLE / name), "--chat", "1")
+    assert result.returncode == 2
+    assert "looks cut off" in result.stderr
+    assert f"line {line}" in result.stderr
+    assert export_json(cli, "1") == []
+
+
 def test_export_json_has_every_field_and_stays_in_its_chat(cli: CLI, tmp_path: Path) -> None:
     assert cli("import", str(SEED), "--chat", "1").returncode == 0
     out = tmp_path / "lib.json"

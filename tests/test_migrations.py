@@ -229,3 +229,39 @@ def test_tag_keys_keep_every_tag_and_merge_the_spellings_of_one(engine: Engine) 
     with engine.connect() as c:
         assert c.execute(text("SELECT count(*) FROM highlight_tag")).scalar_one() == 4
     db.upgrade(engine)
+
+
+def test_upgrade_gives_stored_lone_notes_their_place_in_their_identity(engine: Engine) -> None:
+    import hashlib
+
+    from bot.db import session_factory, unit_of_work
+    from bot.library.importing import import_records
+    from bot.parsers import Kind, LocationType, ParsedHighlight, ParseResult
+
+    def notes_at(*places: str) -> ParseResult:
+        return ParseResult(
+            format="kindle_clippings",
+            highlights=[
+                ParsedHighlight(
+                    book_title="B",
+                    text="V",
+                    kind=Kind.NOTE,
+                    location=place,
+                    location_type=LocationType.LOCATION,
+                )
+                for place in places
+            ],
+        )
+
+    sessions = session_factory(engine)
+    with unit_of_work(sessions) as session:
+        import_records(session, chat_id=7, result=notes_at("100"))
+    # The fingerprint an earlier version stored: book, kind and words only.
+    old = hashlib.sha256(b"b\x1f\x1enote\x1ev").hexdigest()
+    with engine.begin() as c:
+        c.execute(text("UPDATE highlight SET fingerprint = :fp"), {"fp": old})
+    db.downgrade(engine, "0007")
+    db.upgrade(engine)
+    with unit_of_work(sessions) as session:
+        report = import_records(session, chat_id=7, result=notes_at("100", "200"))
+    assert (report.new, report.duplicates) == (1, 1)

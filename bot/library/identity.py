@@ -26,7 +26,17 @@ def book_key(title: str, author: str) -> str:
     return f"{normalize_text(title)}\x1f{normalize_text(author)}"
 
 
-def fingerprint(key: str, kind: str, text: str) -> str:
-    """The identity of a highlight within a chat: its book, its kind and its words."""
-    payload = f"{key}\x1e{kind}\x1e{normalize_text(text)}".encode()
-    return hashlib.sha256(payload).hexdigest()
+def fingerprint(key: str, kind: str, text: str, place: str = "") -> str:
+    """The identity of a highlight within a chat: its book, its kind and its words; for a
+    note with no highlight, also its place (see note_place)."""
+    payload = f"{key}\x1e{kind}\x1e{normalize_text(text)}"
+    if place:
+        payload += f"\x1e{place}"
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def note_place(location_type: str | None, location: str | None) -> str:
+    """Where a note with no highlight is, as part of its identity: readers type the same
+    short note ("V", "!!") at many places, and each is a note of its own. The same highlight
+    is one highlight wherever it is, so a highlight's place is not part of its identity."""
+    return f"{location_type}:{location}" if location else ""

@@ -7,6 +7,7 @@ leaves nothing behind. Records are written in chunks with set-based SQL, which k
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +22,7 @@ from bot.collector import collector_paused
 from bot.library import _bulk, search_index, selection
 from bot.library.chats import ensure_chat
 from bot.library.errors import ImportRejected
-from bot.library.identity import book_key, fingerprint, normalize_text
+from bot.library.identity import book_key, fingerprint, normalize_text, note_place
 from bot.library.tagging import ensure_tags
 from bot.models import Book, Chat, Highlight, HighlightTag, ImportRun, Note, table_of, utcnow
 from bot.parsers import (
@@ -35,6 +36,7 @@ from bot.parsers import (
     parse_file,
 )
 from bot.parsers.tags import tag_key
+from bot.parsers.versions import same_passage, span_of
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while records are written."""
@@ -76,6 +78,8 @@ class ImportReport:
     books: list[BookReport] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     """Skipped entries that belong to no particular book."""
+    notices: list[str] = field(default_factory=list)
+    """What the reader should know about the file as a whole (a missing last separator)."""
 
     @property
     def new(self) -> int:
@@ -181,7 +185,7 @@ def import_records(
     Importing the same records again adds nothing; an edited Kindle highlight replaces its
     earlier version; flags only ever switch on, so a discarded highlight stays discarded.
     """
-    report = ImportReport(format=result.format, filename=filename)
+    report = ImportReport(format=result.format, filename=filename, notices=list(result.notices))
     books: dict[str, BookReport] = {}
     incoming = _merge_repeats(result.highlights, books)
     by_title = {normalize_text(book.title): book for book in books.values()}
@@ -256,7 +260,8 @@ def _merge_repeats(
         book = books.get(key)
         if book is None:
             book = books[key] = BookReport(title=record.book_title.strip(), author=record.author)
-        fp = fingerprint(key, _KIND_STORED[record.kind], record.text)
+        place = "" if record.kind is Kind.HIGHLIGHT else _note_place(record)
+        fp = fingerprint(key, _KIND_STORED[record.kind], record.text, place)
         first = seen.get(fp)
         if first is None:
             seen[fp] = _Incoming(record=record, key=key, fingerprint=fp, book=book)
@@ -268,6 +273,10 @@ def _merge_repeats(
         kept.favorite = kept.favorite or record.favorite
         kept.discarded = kept.discarded or record.discarded
     return list(seen.values())
+
+
+def _note_place(record: ParsedHighlight) -> str:
+    return note_place(_LOCATION_TYPE_STORED[record.location_type], record.location)
 
 
 UNKNOWN_BOOK = "Unknown book"
@@ -545,60 +554,98 @@ def _raised_flags(row: _Existing, record: ParsedHighlight) -> dict[str, Any]:
 def _find_edits(session: Session, fresh: Sequence[_Incoming], books: _Books) -> dict[int, int]:
     """Map new records that are device edits of stored highlights to those highlights.
 
-    A Kindle edit keeps the start location and grows or shrinks the passage, so a stored
-    highlight of the same book and start whose words begin the same way is the earlier
-    version of this one.
+    A Kindle edit moves either end of a passage, or both: a stored highlight of the same
+    book whose place overlaps this one's and whose words are a version of its words (see
+    bot.parsers.versions) is the earlier version of this one.
     """
     book_ids = books.ids
     # Only a book the chat already had, or a place this import already filled, can hold an
-    # earlier version: a first import of a large file looks nothing up at all.
-    wanted: dict[int, set[int]] = {}
+    # earlier version: a first import of a large file looks nothing up at all. In a book
+    # the chat had, a version may start anywhere near; a place this import filled holds
+    # what the file gave, already resolved by the parser, so only its own start is looked at.
+    ranges: dict[int, tuple[int, int]] = {}  # book id -> the starts to look at
+    starts: dict[int, set[int]] = {}
     candidates = []
     for item in fresh:
-        start = item.record.location_start
-        if item.record.kind is not Kind.HIGHLIGHT or start is None:
+        record = item.record
+        start = record.location_start
+        if record.kind is not Kind.HIGHLIGHT or start is None:
             continue
         book_id = book_ids[item.key]
-        if book_id in books.existing or (book_id, start) in books.placed:
-            candidates.append(item)
-            wanted.setdefault(book_id, set()).add(start)
+        if book_id in books.existing:
+            low, high = ranges.get(book_id, (start, start))
+            ranges[book_id] = (min(low, start - _EDIT_REACH), max(high, _span(record)[1]))
+        elif (book_id, start) in books.placed:
+            starts.setdefault(book_id, set()).add(start)
+        else:
+            continue
+        candidates.append(item)
     if not candidates:
         return {}
-    stored: dict[tuple[int, int, str | None], list[tuple[int, str]]] = {}
+    conditions = [(book_id, _START.between(*span)) for book_id, span in ranges.items()] + [
+        (book_id, _START.in_(chunk))
+        for book_id, wanted in starts.items()
+        for chunk in _chunked(sorted(wanted))
+    ]
+    stored: dict[tuple[int, str | None], list[_Stored]] = {}
     # The book is this chat's, so (book, start) finds the rows through ix_highlight_book_location.
-    for book_id, starts in wanted.items():
-        for chunk in _chunked(sorted(starts)):
-            rows = session.execute(
-                select(
-                    _HIGHLIGHT.c.id,
-                    _HIGHLIGHT.c.location_start,
-                    _HIGHLIGHT.c.location_type,
-                    _HIGHLIGHT.c.text,
-                ).where(
-                    _HIGHLIGHT.c.book_id == book_id,
-                    _HIGHLIGHT.c.location_start.in_(chunk),
-                    _HIGHLIGHT.c.kind == Kind.HIGHLIGHT.value,
-                )
+    for book_id, condition in conditions:
+        rows = session.execute(
+            select(
+                _HIGHLIGHT.c.id,
+                _START,
+                _HIGHLIGHT.c.location,
+                _HIGHLIGHT.c.location_type,
+                _HIGHLIGHT.c.text,
+            ).where(
+                _HIGHLIGHT.c.book_id == book_id,
+                condition,
+                _HIGHLIGHT.c.kind == Kind.HIGHLIGHT.value,
             )
-            for highlight_id, start, location_type, text in rows:
-                stored.setdefault((book_id, start, location_type), []).append(
-                    (highlight_id, normalize_text(text))
-                )
+        )
+        for highlight_id, start, location, location_type, text in rows:
+            span = _stored_span(location, start)
+            stored.setdefault((book_id, location_type), []).append((*span, highlight_id, text))
+    for near in stored.values():
+        near.sort()
     edits: dict[int, int] = {}
     claimed: set[int] = set()
     for item in candidates:
         record = item.record
-        location_type = _LOCATION_TYPE_STORED[record.location_type]
-        options = stored.get((book_ids[item.key], record.location_start or 0, location_type))
+        options = stored.get((book_ids[item.key], _LOCATION_TYPE_STORED[record.location_type]))
         if not options:
-            continue  # the common case: nothing stored there, no need to normalise the text
-        words = normalize_text(record.text)
-        for highlight_id, old in options:
-            if highlight_id not in claimed and (words.startswith(old) or old.startswith(words)):
+            continue  # the common case: nothing stored near, no need to normalise the text
+        low, high = _span(record)
+        words: str | None = None
+        # By start: from the furthest back a version may start, to this one's end.
+        for _first, last, highlight_id, old in options[
+            bisect_left(options, (low - _EDIT_REACH,)) : bisect_right(options, (high, _MAX_INT))
+        ]:
+            if highlight_id in claimed or last < low:
+                continue
+            words = words or normalize_text(record.text)
+            if same_passage(normalize_text(old), words):
                 edits[id(item)] = highlight_id
                 claimed.add(highlight_id)
                 break
     return edits
+
+
+_START = _HIGHLIGHT.c.location_start
+_Stored = tuple[int, int, int, str]  # first and last location (or page), id, text
+# How far before a new highlight's start a stored version of it is looked for: a stored
+# highlight that starts further back and still reaches this one is taken for another.
+_EDIT_REACH = 1000
+
+
+def _span(record: ParsedHighlight) -> tuple[int, int]:
+    return _stored_span(record.location, record.location_start or 0)
+
+
+def _stored_span(location: str | None, start: int) -> tuple[int, int]:
+    """The first and last location (or page) of a place such as ``"280-286"``."""
+    span = span_of(location) if location else None
+    return span if span is not None and span[0] == start else (start, start)
 
 
 def _edited_fields(item: _Incoming, now: Any) -> dict[str, Any]:

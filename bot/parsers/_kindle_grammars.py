@@ -23,7 +23,7 @@ from bot.parsers._kindle_meta import (
     read_by_keywords,
 )
 
-# The pieces the grammars are built from (the whole lines are quoted in FORMATS.md section 2).
+# The pieces the grammars are built from (the whole lines are quoted in docs/formats.md).
 # Every repeat is bounded, so no line a grammar reads is longer than MAX_DETAILS_LENGTH and
 # the whole-record path needs no length check. The grammars are case-sensitive, which is
 # faster: they spell words as devices write them, and other casings go to the keyword reader.
@@ -31,7 +31,10 @@ from bot.parsers._kindle_meta import (
 # order, but the regex engine enters an empty alternative without setting up a repeat, which
 # made a whole-record match a seventh faster.
 _N = r"\d{1,9}"
-_PAGE_NUMBER = r"(?P<page>\d{1,9}|[ivxlcdmIVXLCDM]{1,12})"
+_PAGE_TOKEN = r"(?:\d{1,9}|[ivxlcdmIVXLCDM]{1,12})"
+# PDFs and personal documents give a page range as their place ("26-26").
+_PAGE_NUMBER = rf"(?P<page>{_PAGE_TOKEN}(?:[-\u2013]{_PAGE_TOKEN}|))"
+_DUTCH_PAGE = rf"(?P<page>{_PAGE_TOKEN}(?:(?:-| t/m ){_PAGE_TOKEN}|))"
 _KIND_WORD = r"(?P<kind>\w{1,24})"
 _ENGLISH_KIND = r"(?P<kind>[A-Za-z]{1,24})"
 _TIME_OF_DAY = r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})|)"
@@ -54,6 +57,11 @@ _DATE_CJK = (
     r"(?P<year>\d{4})年(?P<month>\d{1,2})月(?P<day>\d{1,2})日[^\W\d_]{0,8}? ?"
     r"(?:(?P<meridiem>上午|下午|午前|午後)|)" + _TIME_OF_DAY
 )
+
+
+# Old firmware writes the page as a first location, "at location 174 | location 2665-2666":
+# no grammar fits that, and the keyword reader takes the last location as the location.
+_ENGLISH_PAGE = rf"- Your {_ENGLISH_KIND}(?: on [Pp]age {_PAGE_NUMBER}|)(?: \||)"
 
 
 def _location(words: str, dash: str = "-") -> str:
@@ -105,14 +113,8 @@ def _field_getter(pattern: re.Pattern[str]) -> _FieldGetter:
 _GRAMMARS: tuple[_Grammar, ...] = tuple(
     _grammar(pattern)
     for pattern in (
-        rf"- Your {_ENGLISH_KIND}(?: on [Pp]age {_PAGE_NUMBER}|)(?: \||)"
-        + _location("(?:(?:at|on) |)[Ll]ocation")
-        + r" \| Added on "
-        + _DATE_US,
-        rf"- Your {_ENGLISH_KIND}(?: on [Pp]age {_PAGE_NUMBER}|)(?: \||)"
-        + _location("(?:(?:at|on) |)[Ll]ocation")
-        + r" \| Added on "
-        + _DATE_DMY,
+        _ENGLISH_PAGE + _location("(?:(?:at|on) |)[Ll]ocation") + r" \| Added on " + _DATE_US,
+        _ENGLISH_PAGE + _location("(?:(?:at|on) |)[Ll]ocation") + r" \| Added on " + _DATE_DMY,
         # Old devices give no page; the empty group keeps every grammar's fields alike.
         rf"- {_KIND_WORD} Loc\. (?P<start>{_N})(?:-(?P<end>{_N})|)(?P<page>)"
         + r" {0,8}\| Added on "
@@ -126,27 +128,27 @@ _GRAMMARS: tuple[_Grammar, ...] = tuple(
         + r" \| Añadido el "
         + _DATE_DMY,
         rf"- Votre {_KIND_WORD}(?: sur la page {_PAGE_NUMBER}|)(?: \||)"
-        + _location("emplacement")
+        + _location("(?:à l['\u2019\u02bc]|)emplacement")
         + r" \| Ajouté le "
         + _DATE_DMY,
         rf"- (?:La tua|Il tuo) {_KIND_WORD}(?: a pagina {_PAGE_NUMBER}|)(?: \||)"
-        + _location("posizione")
+        + _location("(?:alla |)posizione")
         + r" \| Aggiunto in data "
         + _DATE_DMY,
-        rf"- Je {_KIND_WORD}(?: op pagina {_PAGE_NUMBER}|)(?: \||)"
-        + _location("locatie", " t/m ")
+        rf"- Je {_KIND_WORD}(?: op pagina {_DUTCH_PAGE}|)(?: \||)"
+        + _location("(?:op |)locatie", " t/m ")
         + r" \| Toegevoegd op "
         + _DATE_DMY,
         rf"- (?:Seu|Sua) {_KIND_WORD}(?: na página {_PAGE_NUMBER}|)(?: \||)"
-        + _location("posição")
+        + _location("(?:na |)posição")
         + r" \| Adicionado: "
         + _DATE_DMY,
         r"[-\u2013] Ваша? (?P<kind>выделенный отрывок|\w{1,24})"
         rf"(?: на странице {_PAGE_NUMBER}|)"
-        r"(?: \||)" + _location("Место", "\u2013") + r" \| Добавлено: " + _DATE_DMY,
-        rf"- (?:{_PAGE_NUMBER}ページ\||)位置No\. (?P<start>{_N})(?:-(?P<end>{_N})|)"
+        r"(?: \||)" + _location("(?:Место|в месте)", "[-\u2013]") + r" \| Добавлено: " + _DATE_DMY,
+        rf"- (?:{_PAGE_NUMBER}ページ(?:\||)|)(?:位置No\. (?P<start>{_N})(?:-(?P<end>{_N})|)|)"
         r"の(?P<kind>ハイライト|メモ|ブックマーク) ?\|作成日: " + _DATE_CJK,
-        rf"- 您在(?:第 {_PAGE_NUMBER} 页（|)位置 #(?P<start>{_N})(?:-(?P<end>{_N})|)）?"
+        rf"- 您在(?:第 {_PAGE_NUMBER} 页|)(?:（?位置 #(?P<start>{_N})(?:-(?P<end>{_N})|)）?|)"
         r"的(?P<kind>标注|笔记|书签) \| 添加于 " + _DATE_CJK,
     )
 )

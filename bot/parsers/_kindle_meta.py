@@ -53,7 +53,7 @@ _KIND = re.compile(
 # number can always become an int without hitting Python's digit limit.
 _LOCATION = re.compile(
     r"(?:location|locatie|loc\.?|position|posición|posicion|posição|posizione|emplacement"
-    r"|место|位置(?:\s*No\.?)?)"
+    r"|мест[ое]|位置(?:\s*No\.?)?)"
     r"\s*(?:#\s*)?(?P<start>\d{1,9})(?!\d)"
     r"(?:\s*(?:[-\u2013\u2014]|t/m)\s*(?P<end>\d{1,9})(?!\d))?",
     re.IGNORECASE,
@@ -61,8 +61,8 @@ _LOCATION = re.compile(
 _PAGE_TOKEN = r"(?:\d{1,9}(?!\d)|[ivxlcdm]+(?![a-z]))"
 _PAGE = re.compile(
     rf"(?:(?:\b(?:page|seite|página|pagina|страниц[аеы])|第)\s*(?P<page>{_PAGE_TOKEN}"
-    rf"(?:[-\u2013]{_PAGE_TOKEN})?))"
-    rf"|(?P<ja_page>{_PAGE_TOKEN})\s*ページ",
+    rf"(?:(?:[-\u2013]| t/m ){_PAGE_TOKEN})?))"
+    rf"|(?P<ja_page>{_PAGE_TOKEN}(?:[-\u2013]{_PAGE_TOKEN})?)\s*ページ",
     re.IGNORECASE,
 )
 _ADDED_WORDS = re.compile(
@@ -129,11 +129,18 @@ def read_by_keywords(line: str) -> Details | None:
     else:
         kind = ClipKind.HIGHLIGHT
     start = end = None
-    if location := _LOCATION.search(meta):
-        start = int(location.group("start"))
-        end = range_end(start, location.group("end"))
     page_match = _PAGE.search(meta)
     page = page_match.group("page") or page_match.group("ja_page") if page_match else None
+    locations = _LOCATION.findall(meta)
+    if len(locations) > 1 and page is None:
+        # Old firmware writes the page as a first location: "at location 174 | location
+        # 2665-2666". The last one is the location.
+        first_start, first_end = locations[0]
+        page = f"{first_start}-{first_end}" if first_end else first_start
+    if locations:
+        raw_start, raw_end = locations[-1]
+        start = int(raw_start)
+        end = range_end(start, raw_end or None)
     return Details(
         kind=kind,
         page=page,

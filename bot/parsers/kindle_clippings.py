@@ -3,7 +3,7 @@
 Each record is a title line, a details line, a blank line, the text, and a line of ten
 ``=``. The file is append-only, so an edited highlight appears twice and a note is a
 separate record that points at its highlight only through its location; both are joined
-back here. See FORMATS.md section 2 for the traps this handles.
+back here. See docs/formats.md for the traps this handles and the rules it follows.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from bot.parsers.records import (
     Skipped,
 )
 from bot.parsers.spacing import single_spaced
+from bot.parsers.versions import last_page, same_passage, span_of
 
 NAME = "kindle_clippings"
 
@@ -36,7 +37,6 @@ NAME = "kindle_clippings"
 _SEPARATOR = re.compile(r"\n==========[ \t]*(?=\n|\Z)")
 # The device writes this instead of the text once a publisher's export limit is reached.
 _CLIPPING_LIMIT = re.compile(r"<[^<>\n]*(?:clipping|limit|límite|limite|лимит|上限)[^<>\n]*>", re.I)
-_PAGE_RANGE = re.compile(r"[-\u2013]")
 _ORDER = attrgetter("order")
 # Enum members for the code that runs once per record: reading one off its class costs
 # more than building a small tuple.
@@ -45,9 +45,14 @@ _HIGHLIGHT_RECORD, _NOTE_RECORD = Kind.HIGHLIGHT, Kind.NOTE
 _LOCATION, _PAGE = LocationType.LOCATION, LocationType.PAGE
 
 _Book = tuple[str, str]
-# A note finds its highlight by (book, location end) or, on page-only devices, (book, page):
-# an int location never equals a str page.
+# A note finds its highlight by (book, location end) or, on page-only records, (book, last
+# page): an int location never equals a str page.
 _Anchor = tuple[_Book, int | str]
+# Where a highlight is, to find its versions: the kind of place ("L" for locations, "P" for
+# numbered pages, "P:xii" for another page), its first and its last location or page.
+_Place = tuple[str, int, int]
+# The highlights standing in each bucket of places (see _resolve); most buckets hold one.
+_Standing = dict[tuple[_Book, str, int], "_Clip | list[_Clip]"]
 
 
 @dataclass(slots=True, eq=False)
@@ -59,19 +64,24 @@ class _Clip:
     book: _Book
     details: Details
     text: str
+    last: int  # Where the text last appeared: a repeat makes it the current version again.
     notes: list[str] | None = None  # Made on the first note: most highlights have none.
     # The highlight with the same text that came first, when this one repeats it. Never the
     # clip itself: the clips form no reference cycles (see collector_paused).
     repeats: _Clip | None = None
     kept: bool = False
+    folded: str | None = None  # The text as versions are compared, made when first needed.
 
 
 def looks_like(text: str) -> bool:
-    """True for text with ``==========`` separators and at least one Kindle details line."""
+    """True for text with ``==========`` separators and at least one Kindle details line, or
+    for one record with no separator whose second line is a details line."""
     text = "\n" + _normalise(text)
-    if _SEPARATOR.search(text) is None:
-        return False
     reader = DetailsReader()
+    if _SEPARATOR.search(text) is None:
+        # One record, whole or cut off, with no separator after it.
+        lines = text.lstrip().split("\n", 2)
+        return len(lines) > 1 and reader.read(lines[1]) is not None
     position = line = 0
     while position < len(text):
         _start, lines, position, line, _closed = _chunk_at(text, position, line)
@@ -109,6 +119,11 @@ def parse_blocks(blocks: Iterable[str]) -> ParseResult:
         _resolve(reader)
         result.highlights = [_record(clip) for clip in clips if clip.kept]
         tags.honour_note_actions(result.highlights)
+        if reader.unclosed is not None:
+            result.notices.append(
+                f"The file's last separator line ('==========') is missing: the last clipping "
+                f"(line {reader.unclosed}) was imported as it stands."
+            )
         # Freed before the collector is back: it would otherwise go over every clip once.
         del clips, reader
     return result
@@ -160,6 +175,7 @@ class _ClipReader:
         self.problem: ParseError | None = None
         self.line = 0
         self.done = False
+        self.unclosed: int | None = None  # The line of a last record with no separator.
         # The first half of resolving, done as each clip is read, while its text is fresh
         # in the CPU cache: a pass over all the clips afterwards cost a quarter of the parse.
         # Identical text in the same book is one highlight, kept where it first appeared.
@@ -206,12 +222,14 @@ class _ClipReader:
                 details = reader.read(lines[1]) if len(lines) > 1 else None
                 grammar = reader.grammar  # the language that matched last
                 if not closed:
-                    if details is not None:
-                        recognised += 1
-                    why = "its last clipping is not closed by a '==========' line"
-                    self.problem = self.problem or _cut_off(why, start)
                     self.done = True
-                    break
+                    cut = _cut_inside(lines, details, start)
+                    if cut is not None:
+                        if details is not None:
+                            recognised += 1
+                        self.problem = self.problem or cut
+                        break
+                    self.unclosed = start
                 if details is None:
                     if len(lines) < 2 or not lines[1].strip():
                         why = "a clipping has a title but no details"
@@ -236,7 +254,7 @@ class _ClipReader:
                 if reason is not None:
                     skipped.append(Skipped(reason, start, book[0]))
                     continue
-            clip = _Clip(recognised, start, book, details, body)
+            clip = _Clip(recognised, start, book, details, body, recognised)
             clips.append(clip)
             if kind is _NOTE:
                 notes.append(clip)
@@ -247,10 +265,11 @@ class _ClipReader:
             first = first_of.setdefault((book, body), clip)
             if first is not clip:
                 clip.repeats = first
+                first.last = recognised
             if (end := details.location_end) is not None:
                 anchor: _Anchor = (book, end)
             elif (page := details.page) is not None:
-                anchor = (book, page)
+                anchor = (book, last_page(page))
             else:
                 continue
             if (targets := anchors.setdefault(anchor, clip)) is not clip:
@@ -298,6 +317,21 @@ def _cut_off(why: str, line: int) -> ParseError:
     return ParseError(f"The file looks cut off: {why}.", line=line)
 
 
+def _cut_inside(lines: list[str], details: Details | None, start: int) -> ParseError | None:
+    """Why a last record with no separator after it is cut off, or None if it is whole.
+
+    A record that stops in its title or details line has lost what makes it a clipping.
+    Its text cannot tell: a text that was cut off looks like a shorter one.
+    """
+    if len(lines) < 2 or not lines[1].strip():
+        return _cut_off("its last clipping stops in its title line", start)
+    if len(lines) == 2 or details is None and len(lines) < 4:
+        return _cut_off("its last clipping stops in its details line", start + 1)
+    if details is not None and details.kind is not _BOOKMARK and not "".join(lines[2:]).strip():
+        return _cut_off("its last clipping stops right after its details line", start + 1)
+    return None
+
+
 def _unrecognised(lines: list[str], line: int) -> Skipped:
     shown = lines[1].strip()
     shown = shown if len(shown) <= 80 else shown[:77] + "..."
@@ -323,33 +357,52 @@ def _skip_reason(kind: ClipKind, body: str) -> str | None:
     return None
 
 
+# A highlight's earlier versions are looked for at the places its range overlaps, through
+# buckets of 2**_BUCKET_BITS locations (or pages). A clip is listed under every bucket its
+# range touches, its range counted to at most _REACH past its start: a wider one is garbage.
+_BUCKET_BITS = 4
+_REACH = 4096
+_LAST = attrgetter("last")
+
+
 def _resolve(reader: _ClipReader) -> None:
     """Mark the clips to keep and attach the notes; repeats and old edits are folded in."""
-    first_of, anchors = reader.first_of, reader.anchors
-    # An edit on the device appends the new version, same start, same first words: the last
-    # version wins. Two different passages that merely start at one location are both kept.
-    # Most places hold one version: a list is made only for a second.
-    latest: dict[tuple[_Book, int], _Clip | list[_Clip]] = {}
+    anchors = reader.anchors
+    # An edit on the device appends the new version: taken in the order they were last
+    # written, each text replaces the versions of its passage still standing. A text that
+    # repeats an earlier one is its latest version again (long, short, long keeps the long).
+    live: _Standing = {}
     replaced: dict[int, _Clip] = {}
-    for clip in first_of.values():
+    for clip in sorted(reader.first_of.values(), key=_LAST):
         clip.kept = True
-        if (start := clip.details.location_start) is None:
+        # The common cases written out: a location range in buckets that hold no other
+        # clip, or one clip that lies apart. Pages are few: they always take the long way.
+        details = clip.details
+        if (start := details.location_start) is None:
+            if details.page is not None:
+                _replace_versions(clip, live, replaced)
             continue
-        place = (clip.book, start)
-        versions = latest.get(place)
-        if versions is None:
-            latest[place] = clip
+        end = details.location_end or start
+        bucket = start >> _BUCKET_BITS
+        where = (clip.book, "L", bucket)
+        standing = live.setdefault(where, clip)
+        if end >> _BUCKET_BITS == bucket:
+            if standing is clip:
+                continue
+            if type(standing) is _Clip:
+                # One clip there already: if it lies apart, it cannot be a version.
+                other = standing.details
+                if (other.location_end or 0) < start or end < (other.location_start or 0):
+                    live[where] = [standing, clip]
+                    continue
+        elif (
+            end >> _BUCKET_BITS == bucket + 1
+            and standing is clip
+            and live.setdefault((clip.book, "L", bucket + 1), clip) is clip
+        ):
             continue
-        if isinstance(versions, _Clip):
-            versions = latest[place] = [versions]
-        for index, older in enumerate(versions):
-            if _same_passage(older.text, clip.text):
-                versions[index] = clip
-                replaced[older.order] = clip
-                older.kept = False
-                break
-        else:
-            versions.append(clip)
+        # The long way, which also finds the clip already listed where this put it.
+        _replace_versions(clip, live, replaced)
 
     lone: set[tuple[_Anchor | None, _Book, str]] = set()
     attached: dict[int, set[str]] = {}
@@ -358,6 +411,8 @@ def _resolve(reader: _ClipReader) -> None:
         found = anchors.get(anchor) if anchor is not None else None
         squashed = _squash(note.text)
         if found is None:
+            # The same note saved again (same book, place and text) is one note; the same
+            # words at another place are another note.
             key = (anchor, note.book, squashed)
             note.kept = key not in lone
             lone.add(key)
@@ -365,8 +420,8 @@ def _resolve(reader: _ClipReader) -> None:
         if isinstance(found, _Clip):
             target = found
         else:
-            # Several highlights may end at one location: take the nearest one before the
-            # note (a note is written right after its highlight), else the first after it.
+            # Several highlights may end at one place: a note is written right after its
+            # highlight, so it takes the latest one before it, else the first after it.
             index = bisect_left(found, note.order, key=_ORDER)
             target = found[index - 1 if index else 0]
         target = target.repeats or target
@@ -380,25 +435,78 @@ def _resolve(reader: _ClipReader) -> None:
             target.notes.append(note.text)
 
 
+def _place(clip: _Clip) -> _Place:
+    """Where a clip with a location or a page is: its location range, else its pages."""
+    details = clip.details
+    if (start := details.location_start) is not None:
+        return "L", start, details.location_end or start
+    page = details.page or ""
+    span = span_of(page)
+    if span is None:
+        return f"P:{page.casefold()}", 0, 0
+    return "P", span[0], span[1]
+
+
+def _replace_versions(clip: _Clip, live: _Standing, replaced: dict[int, _Clip]) -> None:
+    """List the clip under its buckets, replacing the versions of its passage found there."""
+    place = _place(clip)
+    keys = _buckets(clip.book, place)
+    versions: list[_Clip] = []
+    for key in keys:
+        standing = live.get(key)
+        for older in (standing,) if isinstance(standing, _Clip) else standing or ():
+            if (
+                older is not clip
+                and (other := _place(older))[1] <= place[2]
+                and place[1] <= other[2]
+                and older not in versions
+                and same_passage(_folded(older), _folded(clip))
+            ):
+                versions.append(older)
+    for older in versions:
+        older.kept = False
+        replaced[older.order] = clip
+        for key in _buckets(older.book, _place(older)):
+            standing = live[key]
+            if isinstance(standing, _Clip):
+                del live[key]
+            else:
+                standing.remove(older)
+    for key in keys:
+        standing = live.setdefault(key, clip)
+        if standing is clip:
+            continue
+        if isinstance(standing, _Clip):
+            live[key] = [standing, clip]
+        else:
+            standing.append(clip)
+
+
+def _buckets(book: _Book, place: _Place) -> list[tuple[_Book, str, int]]:
+    kind, first, last = place
+    low = first >> _BUCKET_BITS
+    high = min(last, first + _REACH) >> _BUCKET_BITS
+    if low == high:
+        return [(book, kind, low)]
+    return [(book, kind, bucket) for bucket in range(low, high + 1)]
+
+
+def _folded(clip: _Clip) -> str:
+    """The clip's text as versions are compared: white space squashed, case folded."""
+    folded = clip.folded
+    if folded is None:
+        folded = clip.folded = _squash(clip.text).casefold()
+    return folded
+
+
 def _anchor(clip: _Clip) -> _Anchor | None:
-    """Where notes on a clip point: its range end, or its page."""
+    """Where notes on a clip point: its range end, or its last page."""
     details = clip.details
     if details.location_end is not None:
         return clip.book, details.location_end
     if details.page is not None:
-        return clip.book, details.page
+        return clip.book, last_page(details.page)
     return None
-
-
-_SAME_START = 24
-
-
-def _same_passage(older: str, newer: str) -> bool:
-    """Whether two clips at one start location are versions of one highlight: an edit on
-    the device moves the end of a passage, not its first words."""
-    a, b = _squash(older).casefold(), _squash(newer).casefold()
-    size = min(len(a), len(b), _SAME_START)
-    return a[:size] == b[:size]
 
 
 def _squash(text: str) -> str:
@@ -418,8 +526,11 @@ def _record(clip: _Clip) -> ParsedHighlight:
     elif page is not None:
         location = page
         location_type = _PAGE
-        first = _PAGE_RANGE.split(page, maxsplit=1)[0]
-        start = int(first) if first.isdecimal() else None
+        span = span_of(page)
+        if span is not None:
+            # One way to write a page range ("12 t/m 13" is 12-13); "26-26" is page 26.
+            start = span[0]
+            location = str(start) if span[0] == span[1] else f"{start}-{span[1]}"
     # Every field goes by position: building 100,000 records by keyword alone took twice
     # as long. The tests pin this order of ParsedHighlight's fields.
     return ParsedHighlight(

@@ -75,6 +75,8 @@ class ParseResult:
     format: str
     highlights: list[ParsedHighlight] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    """What the reader should know about the file as a whole, one sentence each."""
 
 
 class ParseError(ValueError):

@@ -435,6 +435,9 @@ def import_report(report: ImportReport) -> str:
         f"{report.updated} updated, {report.notes} notes, {len(report.all_skipped)} skipped.",
         "",
     ]
+    # Before the books, so that a long list of them never cuts it off.
+    for notice in report.notices:
+        lines += [f"⚠️ {escape(notice)}", ""]
     for book in report.books[:20]:
         by = f" — {escape(book.author)}" if book.author else ""
         parts = [f"{book.new} new"]

@@ -343,3 +343,91 @@ def test_the_import_page_cache_is_given_back(sessions: SessionFactory) -> None:
                 progress=_explode_at_the_end,
             )
         assert cache_size() == -1234
+
+
+KINDLE = Path(__file__).parents[1] / "fixtures" / "kindle"
+
+
+def import_fixture(sessions: SessionFactory, name: str) -> ImportReport:
+    data = (KINDLE / name).read_bytes()
+    with unit_of_work(sessions) as session:
+        return import_bytes(session, chat_id=CHAT, data=data, max_bytes=LIMIT, filename=name)
+
+
+def test_lone_notes_with_the_same_words_at_different_places_are_all_kept(
+    sessions: SessionFactory,
+) -> None:
+    first = import_fixture(sessions, "same_text_notes.txt")
+    assert (first.new, first.notes) == (4, 2)
+    assert [(v.kind, v.text, v.location, v.notes) for v in library(sessions)] == [
+        ("highlight", "The wren sings loudest where the hedge is thickest.", "95-100", ["V"]),
+        ("highlight", "A robin will defend a garden against its own reflection.", "190-200", ["V"]),
+        ("note", "C", "300", []),
+        ("note", "C", "400", []),
+    ]
+    before = library(sessions)
+    again = import_fixture(sessions, "same_text_notes.txt")
+    assert (again.new, again.updated, again.notes, again.duplicates) == (0, 0, 0, 4)
+    assert library(sessions) == before
+
+
+def test_the_same_lone_note_at_the_same_place_is_one_note(sessions: SessionFactory) -> None:
+    note = {"kind": Kind.NOTE, "book_title": "B"}
+    report = run_import(
+        sessions,
+        [
+            clip("!!", 10, **note),
+            clip("!!", 10, **note),
+            clip("!!", 12, **note),
+            ParsedHighlight(book_title="B", text="!!", kind=Kind.NOTE),
+        ],
+    )
+    assert (report.new, report.duplicates) == (3, 1)
+    assert [v.location for v in library(sessions)] == ["10", "12", None]
+
+
+def test_an_edit_that_moved_the_start_updates_the_stored_highlight(
+    sessions: SessionFactory,
+) -> None:
+    run_import(sessions, [clip("the river bent twice before the mill", 100, 101, notes=["n"])])
+    report = run_import(
+        sessions,
+        [
+            clip("At dusk the river bent twice before the mill", 99, 101),
+            clip("When the ledger said (US) it meant dollars.", 100, 101),
+        ],
+    )
+    assert (report.new, report.updated) == (1, 1)
+    assert [(v.text, v.location, v.notes) for v in library(sessions)] == [
+        ("At dusk the river bent twice before the mill", "99-101", ["n"]),
+        ("When the ledger said (US) it meant dollars.", "100-101", []),
+    ]
+
+
+def test_an_edit_whose_ends_both_moved_updates_the_stored_highlight(
+    sessions: SessionFactory,
+) -> None:
+    run_import(sessions, [clip("The orchard keeper never sold the winter pears", 400, 403)])
+    report = run_import(
+        sessions, [clip("never sold the winter pears to anyone in town.", 402, 406)]
+    )
+    assert (report.new, report.updated) == (0, 1)
+    [view] = library(sessions)
+    assert view.location == "402-406"
+
+
+def test_a_page_only_edit_updates_the_stored_highlight(sessions: SessionFactory) -> None:
+    page = {"location_type": LocationType.PAGE}
+    run_import(sessions, [clip("A passage in a PDF", 12, **page)])
+    report = run_import(sessions, [clip("A passage in a PDF, edited to run on.", 12, 13, **page)])
+    assert (report.new, report.updated) == (0, 1)
+    [view] = library(sessions)
+    assert (view.location, view.location_type) == ("12-13", "page")
+
+
+def test_a_missing_last_separator_is_in_the_report(sessions: SessionFactory) -> None:
+    report = import_fixture(sessions, "no_last_separator.txt")
+    assert report.new == 2
+    [notice] = report.notices
+    assert "'=========='" in notice
+    assert "line 6" in notice

@@ -1,4 +1,4 @@
-"""Kindle ``My Clippings.txt``: every device language and every trap in FORMATS.md section 2."""
+"""Kindle ``My Clippings.txt``: every device language and every trap in docs/formats.md."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.parsers import kindle_clippings
+from bot.parsers import kindle_clippings, parse_bytes
 from bot.parsers._kindle_grammars import _GRAMMARS, DetailsReader
 from bot.parsers._kindle_meta import parse_added, read_by_keywords, split_title
 from bot.parsers.decoding import decode_bytes
@@ -28,6 +28,9 @@ from bot.parsers.spacing import single_spaced
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "kindle"
 SEPARATOR = "=========="
+DETAILS_CUT = (
+    "Walden (Thoreau, Henry David)\n- Your Highlight on page 91 | Location 1210-1212 | Added"
+)
 
 
 def fixture_text(name: str) -> str:
@@ -254,12 +257,12 @@ def test_looks_like_every_fixture(name: str) -> None:
     "text",
     [
         "The DevOps Handbook\n\nTable of Contents\n\nA quote. (Location 491)\n",
-        "Highlight,Book Title,Book Author,Amazon Book ID,Note,Color,Tags\n",
-        "Title (Author)\n- Your Highlight on page 1 | Location 1 | Added on x\n\ntext\n",
+        "Title (Author)\n\n- Your Highlight on page 1 | Location 1 | Added on x\n\ntext\n",
+        "Title (Author)\n- not a details line\n\ntext\n",
         f"Minutes\n{SEPARATOR}\nAgenda\n- item one\n{SEPARATOR}\n",
         "",
     ],
-    ids=["readwise-text", "csv", "no-separator", "separators-only", "empty"],
+    ids=["no-separator-blank", "no-separator-no-details", "csv", "separators-only", "empty"],
 )
 def test_looks_like_rejects_other_text(text: str) -> None:
     assert not kindle_clippings.looks_like(text)
@@ -528,13 +531,66 @@ def test_unrecognised_details_line_is_skipped_naming_the_line() -> None:
 
 
 @pytest.mark.parametrize(
-    "name",
-    ["truncated_end.txt", "truncated_title.txt", "truncated_details.txt", "truncated_mid_line.txt"],
+    ("name", "line"),
+    [
+        ("truncated_title.txt", 6),  # a record with a title and no details, mid-file
+        ("truncated_details.txt", 6),  # a record that ends right after its details, mid-file
+        ("truncated_mid_line.txt", 7),  # the file stops inside the last details line
+        ("truncated_in_title.txt", 6),  # the file stops inside the last title line
+        ("truncated_only_record.txt", 2),  # one record, cut off inside its details line
+    ],
 )
-def test_truncated_files_raise_naming_the_record(name: str) -> None:
+def test_truncated_files_raise_naming_the_line(name: str, line: int) -> None:
     with pytest.raises(ParseError, match="looks cut off") as error:
         parse_fixture(name)
-    assert error.value.line == 6
+    assert error.value.line == line
+    assert f"(line {line})" in str(error.value)
+
+
+def test_a_file_of_one_cut_off_record_is_refused_as_cut_off_not_as_unknown() -> None:
+    data = (FIXTURES / "truncated_only_record.txt").read_bytes()
+    with pytest.raises(ParseError, match="looks cut off.*details line") as error:
+        parse_bytes(data)
+    assert error.value.line == 2
+
+
+@pytest.mark.parametrize(
+    ("ending", "line"),
+    [("Walden (Thoreau", 6), ("Walden (Thoreau, Henry David)\n", 6), (DETAILS_CUT, 7)],
+    ids=["title", "title-then-newline", "details"],
+)
+def test_a_last_record_cut_off_in_its_title_or_details_is_refused(ending: str, line: int) -> None:
+    whole = fixture_text("no_last_separator.txt").split(f"{SEPARATOR}\n")[0] + f"{SEPARATOR}\n"
+    with pytest.raises(ParseError, match="looks cut off") as error:
+        kindle_clippings.parse(whole + ending)
+    assert error.value.line == line
+
+
+@pytest.mark.parametrize("name", ["no_last_separator.txt", "truncated_end.txt"])
+def test_a_missing_last_separator_keeps_every_record_and_says_so(name: str) -> None:
+    # A text that was cut off looks like a shorter text: a whole last record with no
+    # separator after it is read as it stands, and the report says the separator is missing.
+    result = kindle_clippings.parse(decode_bytes((FIXTURES / name).read_bytes()))
+    assert [(h.line, h.location) for h in result.highlights] == [(1, "1200-1201"), (6, "1210-1212")]
+    [notice] = result.notices
+    assert "'=========='" in notice
+    assert "line 6" in notice
+    assert "missing" in notice
+
+
+def test_a_last_bookmark_with_no_separator_is_whole() -> None:
+    text = (
+        "Walden (Thoreau, Henry David)\n"
+        "- Your Bookmark on page 9 | Location 120 | Added on Monday, May 6, 2024 9:00:00 AM\n"
+    )
+    result = kindle_clippings.parse(text)
+    assert result.highlights == []
+    assert [s.line for s in result.skipped] == [1]
+    assert len(result.notices) == 1
+
+
+def test_a_closed_file_has_no_notices() -> None:
+    assert kindle_clippings.parse(fixture_text("en.txt")).notices == []
 
 
 @pytest.mark.parametrize(
@@ -762,3 +818,285 @@ def test_the_squash_check_agrees_with_the_squash(text: str) -> None:
         assert unchanged
     if text.isascii():
         assert single_spaced(text) == unchanged
+
+
+def test_one_record_with_no_separator_looks_like_kindle() -> None:
+    text = "Title (Author)\n- Your Highlight on page 1 | Location 1 | Added on x\n\ntext\n"
+    assert kindle_clippings.looks_like(text)
+
+
+def test_same_text_notes_at_different_places_are_different_notes() -> None:
+    highlights, _ = parse_fixture("same_text_notes.txt")
+    book, author = "The Field Guide to Small Birds", "Marsh, Edda"
+    assert highlights == [
+        highlight(
+            book,
+            author,
+            "The wren sings loudest where the hedge is thickest.",
+            "95-100",
+            at(2024, 7, 3, 9, 0),
+            line=1,
+            notes=("V",),  # saved twice at location 100: one note
+        ),
+        highlight(
+            book,
+            author,
+            "A robin will defend a garden against its own reflection.",
+            "190-200",
+            at(2024, 7, 3, 9, 10),
+            line=11,
+            notes=("V",),
+        ),
+        highlight(book, author, "C", "300", at(2024, 7, 3, 9, 20), line=21, kind=Kind.NOTE),
+        highlight(book, author, "C", "400", at(2024, 7, 3, 9, 30), line=26, kind=Kind.NOTE),
+    ]
+
+
+def test_russian_location_only_and_page_only_records() -> None:
+    highlights, skipped = parse_fixture("ru_location_only.txt")
+    book, author = "Зимний сад", "Петрова Анна"
+    assert highlights == [
+        highlight(
+            book,
+            author,
+            "Снег лежал на ветках яблонь до самого марта.",
+            "637-640",
+            at(2024, 7, 3, 10, 15),
+            line=1,
+            notes=("Про март",),
+        ),
+        highlight(
+            book,
+            author,
+            "Страница без места: так пишет документ PDF.",
+            "26",
+            at(2024, 7, 3, 10, 20),
+            line=11,
+            notes=("Заметка на странице",),
+            page=True,
+        ),
+    ]
+    assert skipped_lines(skipped) == [(21, book)]
+
+
+# Each device language's location-only and page-only details lines (older firmware omits the
+# page; PDFs and personal documents have no locations), as a template for a kind word and a
+# place: "{h}" is the highlight, "{n}" the note. Values: (highlight kind, note kind,
+# location-only line, page-only line, the location range written, its end, the first page
+# range written). The date is the same for every record: only the order matters.
+VARIANTS: dict[str, tuple[str, str, str, str, str, str, str]] = {
+    "en": (
+        "Highlight",
+        "Note",
+        "- Your {kind} at location {place} | Added on Thursday, August 22, 2024 7:01:04 PM",
+        "- Your {kind} on page {place} | Added on Thursday, August 22, 2024 7:01:04 PM",
+        "2665-2666",
+        "2666",
+        "26-26",
+    ),
+    "en_gb": (
+        "Highlight",
+        "Note",
+        "- Your {kind} at location {place} | Added on Thursday, 22 August 2024 19:04:38",
+        "- Your {kind} on page {place} | Added on Thursday, 22 August 2024 19:04:38",
+        "1398-1399",
+        "1399",
+        "26-26",
+    ),
+    "de": (
+        "Markierung",
+        "Notiz",
+        "- Deine {kind} bei Position {place} | Hinzugefügt am Donnerstag, 22. August 2024 18:10:53",
+        "- Deine {kind} auf Seite {place} | Hinzugefügt am Donnerstag, 22. August 2024 18:10:53",
+        "258-259",
+        "259",
+        "26-26",
+    ),
+    "es": (
+        "subrayado",
+        "nota",
+        "- La {kind} en la posición {place} | Añadido el jueves, 22 de agosto de 2024 23:10:15",
+        "- La {kind} en la página {place} | Añadido el jueves, 22 de agosto de 2024 23:10:15",
+        "845-846",
+        "846",
+        "26-26",
+    ),
+    "fr": (
+        "surlignement",
+        "note",
+        "- Votre {kind} à l\u2019emplacement {place} | Ajouté le jeudi 22 août 2024 18:19:40",
+        "- Votre {kind} sur la page {place} | Ajouté le jeudi 22 août 2024 18:19:40",
+        "20-26",
+        "26",
+        "26-26",
+    ),
+    "it": (
+        "evidenziazione",
+        "nota",
+        "- La tua {kind} alla posizione {place} | Aggiunto in data giovedì 22 agosto 2024 18:23:12",
+        "- La tua {kind} a pagina {place} | Aggiunto in data giovedì 22 agosto 2024 18:23:12",
+        "410-412",
+        "412",
+        "26-26",
+    ),
+    "nl": (
+        "highlight",
+        "notitie",
+        "- Je {kind} op locatie {place} | Toegevoegd op donderdag 22 augustus 2024 18:30:26",
+        "- Je {kind} op pagina {place} | Toegevoegd op donderdag 22 augustus 2024 18:30:26",
+        "55 t/m 58",
+        "58",
+        "26 t/m 26",
+    ),
+    "pt_br": (
+        "Seu destaque",
+        "Sua nota",
+        "- {kind} na posição {place} | Adicionado: quinta-feira, 22 de agosto de 2024 18:51:02",
+        "- {kind} na página {place} | Adicionado: quinta-feira, 22 de agosto de 2024 18:51:02",
+        "7-9",
+        "9",
+        "26-26",
+    ),
+    "ru": (
+        "Ваш выделенный отрывок",
+        "Ваша заметка",
+        "\u2013 {kind} в месте {place} | Добавлено: четверг, 22 августа 2024 г. в 18:54:06",
+        "\u2013 {kind} на странице {place} | Добавлено: четверг, 22 августа 2024 г. в 18:54:06",
+        "637\u2013640",
+        "640",
+        "26\u201326",
+    ),
+    "ja": (
+        "ハイライト",
+        "メモ",
+        "- 位置No. {place}の{kind} |作成日: 2024年8月22日木曜日 18:27:17",
+        "- {place}ページの{kind} |作成日: 2024年8月22日木曜日 18:27:17",
+        "77-79",
+        "79",
+        "26-26",
+    ),
+    "zh": (
+        "标注",
+        "笔记",
+        "- 您在位置 #{place}的{kind} | 添加于 2024年8月22日星期四 下午6:57:47",
+        "- 您在第 {place} 页的{kind} | 添加于 2024年8月22日星期四 下午6:57:47",
+        "1500-1540",
+        "1540",
+        "26-26",
+    ),
+}
+
+
+def variant_file(language: str) -> str:
+    """A location-only highlight and its note, then two page-only highlights on one page,
+    each followed by its note (the first given as a page range, as PDFs write it)."""
+    high, note, by_location, by_page, locations, end, pages = VARIANTS[language]
+    records = [
+        (by_location, high, locations, "A passage found by its location."),
+        (by_location, note, end, "Note on the located passage"),
+        (by_page, high, pages, "The first passage on page 26."),
+        (by_page, note, "26", "Note on the first"),
+        (by_page, high, "26", "The second passage on page 26."),
+        (by_page, note, "26", "Note on the second"),
+    ]
+    return "".join(
+        f"Le livre (Auteur, Un)\n{line.format(kind=kind, place=place)}\n\n{text}\n{SEPARATOR}\n"
+        for line, kind, place, text in records
+    )
+
+
+@pytest.mark.parametrize("language", sorted(VARIANTS))
+def test_location_only_and_page_only_records_in_every_language(language: str) -> None:
+    result = kindle_clippings.parse(variant_file(language))
+    expected_location = VARIANTS[language][4].replace(" t/m ", "-").replace("\u2013", "-")
+    assert [(h.text, h.location, h.location_type, h.notes) for h in result.highlights] == [
+        (
+            "A passage found by its location.",
+            expected_location,
+            LocationType.LOCATION,
+            ["Note on the located passage"],
+        ),
+        # A note belongs to the highlight it follows, among those ending on its page.
+        ("The first passage on page 26.", "26", LocationType.PAGE, ["Note on the first"]),
+        ("The second passage on page 26.", "26", LocationType.PAGE, ["Note on the second"]),
+    ]
+    assert all(h.highlighted_at is not None for h in result.highlights)
+
+
+def variant_lines() -> Iterator[str]:
+    for language in sorted(VARIANTS):
+        for record in variant_file(language).split(f"{SEPARATOR}\n")[:-1]:
+            yield record.split("\n")[1]
+
+
+@pytest.mark.parametrize("line", list(variant_lines()))
+def test_variant_lines_take_the_fast_path_and_agree_with_the_keyword_reader(line: str) -> None:
+    assert any(grammar.line.fullmatch(line) for grammar in _GRAMMARS)
+    assert DetailsReader().read(line) == read_by_keywords(line)
+
+
+def test_a_page_written_as_a_first_location_is_the_page() -> None:
+    added = "Added on Thursday, August 22, 2024 7:01:04 PM"
+    text = (
+        f"Book (Author)\n- Your Highlight at location 174 | location 2665-2666 | {added}\n\n"
+        f"The passage.\n{SEPARATOR}\n"
+        f"Book (Author)\n- Your Note at location 174 | location 2666 | {added}\n\n"
+        f"Its note\n{SEPARATOR}\n"
+    )
+    assert kindle_clippings.parse(text).highlights == [
+        highlight(
+            "Book",
+            "Author",
+            "The passage.",
+            "2665-2666",
+            at(2024, 8, 22, 19, 1, 4),
+            line=1,
+            notes=("Its note",),
+        )
+    ]
+    details = read_by_keywords(f"- Your Highlight at location 174 | location 2665-2666 | {added}")
+    assert details is not None
+    assert (details.page, details.location_start, details.location_end) == ("174", 2665, 2666)
+
+
+def test_edits_that_move_the_start_collapse_into_the_final_version() -> None:
+    highlights, _ = parse_fixture("edits_moved.txt")
+    assert [(h.text, h.location, h.notes) for h in highlights] == [
+        # Extended at the start; the note made on the first version comes along.
+        ("At dusk the river bent twice before the mill", "99-101", ["Made before the start moved"]),
+        # Extended at both ends.
+        ("All summer apples fell in the long grass and rotted sweetly.", "199-203", []),
+        # Trimmed at both ends.
+        ("the fences and the crows", "302-303", []),
+        # Both ends moved: the end of the first is the start of the second.
+        ("never sold the winter pears to anyone in town.", "402-406", []),
+        # Page-only.
+        ("A passage in a PDF, which has only pages, edited to run on.", "12-13", []),
+        # Same place, same time, different inside: two highlights.
+        ("When the orchard keeper wrote his ledger (US) he counted in dollars.", "500-502", []),
+        ("When the orchard keeper wrote his ledger (UK) he counted in pounds.", "500-502", []),
+    ]
+
+
+def test_an_edit_chain_long_short_long_keeps_the_long_version() -> None:
+    highlights, _ = parse_fixture("edit_chain.txt")
+    assert [(h.text, h.location, h.notes) for h in highlights] == [
+        (
+            "Long version of the passage, which the reader kept in the end.",
+            "600-604",
+            ["On the short one"],
+        )
+    ]
+
+
+def test_neighbouring_passages_that_share_a_location_are_not_versions() -> None:
+    added = "Added on Monday, May 6, 2024 9:00:00 AM"
+    text = "".join(
+        f"Book\n- Your Highlight Location {place} | {added}\n\n{words}\n{SEPARATOR}\n"
+        for place, words in [
+            ("120-121", "The first of two sentences that touch."),
+            ("121-122", "The second sentence starts in the same location."),
+            ("121-125", "A longer third passage overlapping both places."),
+        ]
+    )
+    assert len(kindle_clippings.parse(text).highlights) == 3

@@ -69,6 +69,20 @@ async def test_a_clippings_file_is_imported_and_reported(bot: BotHarness) -> Non
     assert bot.db(lambda s: library_stats(s, chat_id=ALICE)).highlights == 2
 
 
+async def test_a_missing_last_separator_is_imported_and_said(bot: BotHarness) -> None:
+    unclosed = CLIPPINGS.removesuffix("==========\n")
+    bot.tg.user_sends_document(ALICE, "My Clippings.txt", unclosed.encode())
+    await bot.next(ALICE)
+    report = await bot.next(ALICE)
+    assert report.text.startswith(
+        "✅ Imported My Clippings.txt: 2 new, 0 already there, 0 updated, 1 notes, 0 skipped.\n\n"
+        "⚠️ The file's last separator line ('==========') is missing: the last clipping "
+        "(line 11) was imported as it stands.\n\n"
+        "📘 The Pragmatic Programmer"
+    )
+    await bot.settle()
+
+
 async def test_a_file_over_the_limit_is_refused_before_downloading(bot: BotHarness) -> None:
     bot.tg.user_sends_document(
         ALICE, "My Clippings.txt", CLIPPINGS.encode(), file_size=25 * 1024 * 1024
