@@ -36,7 +36,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fake_telegram import (
+from bot.fake_telegram import (
     BotReaction,
     CallbackAnswer,
     EntityParseError,
@@ -46,8 +46,8 @@ from tests.fake_telegram import (
     parse_html,
     utf16_len,
 )
-from tests.fake_telegram.limits import FloodControl
-from tests.fake_telegram.models import ApiError
+from bot.fake_telegram.limits import FloodControl
+from bot.fake_telegram.models import ApiError
 
 TOKEN = "123:ABC"
 CHAT = 42
