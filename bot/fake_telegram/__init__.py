@@ -19,8 +19,9 @@ Over real HTTP on 127.0.0.1, spoken to by a real python-telegram-bot ``Applicati
         reply = await tg.wait_for(42)
 
 In-process, without a socket, as the console uses it: a ``World`` holds the chats, ``BotApi``
-answers the Bot API methods on it, ``InProcessRequest`` is the bot's transport to them, and
-``SimulatedUsers`` act in the chats::
+answers the Bot API methods on it, ``InProcessRequest`` is the bot's transport to them,
+``SimulatedUsers`` act in the chats and ``BotOutput`` reads what the bot did (``FakeTelegram``
+is the same pieces behind an HTTP server)::
 
     world = World({"id": 123, "is_bot": True, "first_name": "Bot", "username": "a_bot"})
     request = InProcessRequest(BotApi(world))
@@ -33,7 +34,7 @@ answers the Bot API methods on it, ``InProcessRequest`` is the bot's transport t
     )
 """
 
-from .fake import FakeTelegram, MessageMatch
+from .fake import FakeTelegram
 from .html_entities import EntityParseError, ParsedText, parse_html, utf16_len
 from .in_process import InProcessRequest
 from .methods import BotApi
@@ -47,12 +48,14 @@ from .models import (
     StoredFile,
     Webhook,
 )
+from .output import BotOutput, MessageMatch
 from .state import World
 from .users import SimulatedUsers
 
 __all__ = [
     "ApiCall",
     "BotApi",
+    "BotOutput",
     "BotReaction",
     "CallbackAnswer",
     "ChatAction",
