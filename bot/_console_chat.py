@@ -93,7 +93,7 @@ class ConsoleTelegram:
         )
         self._users = SimulatedUsers(self.world)
         # Telegram lets a bare "&" through; the console's HTML is Telegram's, not the tests'.
-        api = BotApi(self.world, strict_html=False, flood=None)
+        api = BotApi(self.world, strict_html=False)
         self.request = InProcessRequest(api, answered=self._answered)
 
     # -- the bot's side ---------------------------------------------------------------------
