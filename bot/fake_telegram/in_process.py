@@ -32,7 +32,7 @@ class InProcessRequest(BaseRequest):
 
     @property
     def read_timeout(self) -> float | None:
-        """Nothing waits on a network: the default is only what PTB asks every request for."""
+        """The timeout PTB reports for calls that set none; nothing here waits on a network."""
         return 5.0
 
     async def initialize(self) -> None:
