@@ -27,7 +27,7 @@ import time
 from functools import partial
 from typing import Any
 
-from tests.fake_telegram import FakeTelegram
+from bot.fake_telegram import FakeTelegram
 
 TOKEN = "4242:commonplace-bench"
 

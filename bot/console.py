@@ -1,8 +1,9 @@
 """``commonplace console``: talk to the bot in a terminal. Same handlers, same database.
 
 The bot is the one ``build_application`` wires for Telegram, fed one update per input line;
-only its transport differs: ``ConsoleTelegram`` answers the Bot API in-process, and what the
-bot sends is drawn here, HTML as terminal styles and inline buttons numbered for pressing.
+only its transport differs: ``ConsoleTelegram`` answers the Bot API in-process with the fake
+Telegram the tests use, and ``Screen`` draws what the bot sends, HTML as terminal styles and
+inline buttons numbered for pressing.
 """
 
 from __future__ import annotations
@@ -14,49 +15,28 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import TextIO
 
 from pydantic import SecretStr
 from rich.console import Console
-from rich.text import Text
 from sqlalchemy.engine import make_url
 from telegram import Update
 
 from bot import db
-from bot._console_api import JSON, ChatMessage, ConsoleError, ConsoleTelegram
-from bot._console_html import Entity
+from bot._console_chat import ConsoleError, ConsoleTelegram
+from bot._console_screen import Screen, styled_lines
 from bot.app import build_application
 from bot.config import Settings
+from bot.fake_telegram.models import JSON
+
+__all__ = ["ConsoleSession", "Screen", "console_settings", "run_console", "styled_lines"]
 
 PROMPT = "› "
-INDENT = "  "
-EXPORTS = Path("exports")
-USAGE = (
-    ("/command or text", "a message to the bot: /start, /random, /search deploy…"),
-    ("> N text", "reply to message N: #tags, -#tag, a note, /tag, /note, /fav…"),
-    ("! B", "press button B of the latest buttons (! N B: of message N)"),
-    ("+ N ❤", "react to message N (+ N alone takes your reaction back)"),
-    ("edit N text", "edit your message N"),
-    ("file PATH", "send a file, e.g. a Kindle My Clippings.txt"),
-    ("help", "this list"),
-    ("quit", "leave (Ctrl-D too)"),
-)
 _REPLY = re.compile(r">\s*(\d+)\s+(\S.*)")
 _PRESS = re.compile(r"!\s*(\d+)(?:\s+(\d+))?")
 _REACT = re.compile(r"\+\s*(\d+)(?:\s+(\S+))?")
 _EDIT = re.compile(r"edit\s+(\d+)\s+(\S.*)", re.IGNORECASE)
 _FILE = re.compile(r"file\s+(\S.*)", re.IGNORECASE)
-_STYLES = {
-    "bold": "bold",
-    "italic": "italic",
-    "underline": "underline",
-    "strikethrough": "strike",
-    "code": "cyan",
-    "pre": "cyan",
-    "spoiler": "reverse",
-    "text_link": "underline",
-}
-_QUOTES = frozenset({"blockquote", "expandable_blockquote"})
 
 
 def console_settings(settings: Settings) -> Settings:
@@ -68,203 +48,6 @@ def console_settings(settings: Settings) -> Settings:
     return settings.model_copy(
         update={"telegram_bot_token": SecretStr("0:console"), "health_port": 0}
     )
-
-
-def styled_lines(text: str, entities: list[Entity]) -> list[tuple[Text, bool]]:
-    """Each line of a message as styled text, and whether it is inside a quote."""
-    lines: list[tuple[Text, bool]] = []
-    start = 0
-    for raw in text.split("\n"):
-        end = start + len(raw)
-        quoted = any(e.kind in _QUOTES and e.start <= start < e.end for e in entities)
-        lines.append((_styled(text, entities, start, end), quoted))
-        start = end + 1
-    return lines
-
-
-def _styled(text: str, entities: list[Entity], start: int, end: int) -> Text:
-    cuts = sorted(
-        {start, end, *(min(max(p, start), end) for e in entities for p in (e.start, e.end))}
-    )
-    line = Text()
-    for a, b in zip(cuts, cuts[1:], strict=False):
-        styles = [
-            _STYLES[e.kind] for e in entities if e.start <= a and b <= e.end and e.kind in _STYLES
-        ]
-        line.append(text[a:b], style=" ".join(styles) or None)
-        for e in entities:
-            # A link shows its address after its text, unless the text is the address.
-            if e.kind == "text_link" and e.end == b and e.url and text[e.start : e.end] != e.url:
-                line.append(f" ({e.url})", style="dim")
-    return line
-
-
-def _wrap(line: Text, console: Console, width: int) -> list[Text]:
-    rows = list(line.wrap(console, max(width, 10)))
-    for row in rows:
-        row.rstrip()
-    return rows
-
-
-def _free_path(folder: Path, name: str) -> Path:
-    """``folder/name``, numbered (``name-2.ext``…) so an earlier file is never overwritten."""
-    base = Path(Path(name).name)  # a file name from the bot, never a path
-    if base.name in ("", ".", ".."):
-        base = Path("file")
-    path, number = folder / base, 1
-    while path.exists():
-        number += 1
-        path = folder / f"{base.stem}-{number}{base.suffix}"
-    return path
-
-
-class Screen:
-    """Draws the chat with rich; files the bot sends are saved under ``exports``."""
-
-    def __init__(self, console: Console, exports: Path = EXPORTS) -> None:
-        self.console = console
-        self.exports = exports
-        self.drawn = 0
-        """What the bot did, counted, so the console can say when it stayed silent."""
-
-    # -- what the bot does (ChatView) -------------------------------------------------------
-
-    def show(self, message: ChatMessage, *, edit: Literal["text", "keyboard"] | None) -> None:
-        """Draw a bot message, or its edit; save the file it carries."""
-        self.drawn += 1
-        header = Text(f"[{message.number}{' edited' if edit else ''}]", style="bold cyan")
-        if message.replied is not None and edit is None:
-            header.append(f" ↩ [{message.replied.number}]", style="dim")
-        lines: list[Text] = []
-        if edit == "keyboard":
-            if not message.keyboard:
-                header.append(" buttons removed", style="dim")
-        else:
-            if message.file is not None and edit is None:
-                lines.append(self._save(message))
-            if message.text:
-                lines += self._body(message.text, message.entities)
-        lines += self._keyboard(message)
-        self.console.print(header)
-        for line in lines:
-            self.console.print(Text(INDENT) + line if line else line)
-
-    def notice(self, text: str, *, alert: bool) -> None:
-        """A button's answer: a toast, or an alert the person has to dismiss in Telegram."""
-        self.drawn += 1
-        mark, style = ("⚠", "bold yellow") if alert else ("»", "yellow")
-        self.console.print(Text(f"{INDENT}{mark} {text}", style=style))
-
-    def deleted(self, message: ChatMessage) -> None:
-        """The bot deleted a message."""
-        self.drawn += 1
-        self.console.print(Text(f"[{message.number} deleted]", style="dim"))
-
-    def reacted(self, message: ChatMessage, emojis: list[str]) -> None:
-        """The bot reacted to a message."""
-        self.drawn += 1
-        what = " ".join(emojis) or "nothing (reaction removed)"
-        self.console.print(Text(f"[{message.number}] the bot reacted {what}", style="dim"))
-
-    # -- what the person does ---------------------------------------------------------------
-
-    def echo(self, message: ChatMessage, *, edited: bool = False) -> None:
-        """The person's own message, with the number ``edit`` and ``>`` use."""
-        line = Text(f"[{message.number}{' edited' if edited else ''}] you", style="dim")
-        if message.replied is not None:
-            line.append(f" ↩ [{message.replied.number}]", style="dim")
-        if message.file is not None:
-            line.append(f": 📎 {message.file.name} ({message.file.size:,} bytes)", style="dim")
-        else:
-            line.append(f": {message.text}", style="dim")
-        self.console.print(line)
-
-    def pressed(self, message: ChatMessage, number: int, label: str) -> None:
-        """The person pressed a button."""
-        self.console.print(Text(f"you pressed ({number}) {label} on [{message.number}]", "dim"))
-
-    def reaction(self, message: ChatMessage) -> None:
-        """The person reacted to a message."""
-        what = message.reaction or "nothing (reaction removed)"
-        self.console.print(Text(f"you reacted {what} to [{message.number}]", style="dim"))
-
-    def hint(self, text: str) -> None:
-        """One line about console syntax."""
-        self.console.print(Text(f"{INDENT}? {text} (type help for the console commands)", "yellow"))
-
-    def silent(self) -> None:
-        """The bot did not answer."""
-        self.console.print(Text(f"{INDENT}(no answer)", style="dim"))
-
-    def help(self) -> None:
-        """The console commands."""
-        width = max(len(syntax) for syntax, _ in USAGE) + 2
-        for syntax, meaning in USAGE:
-            line = Text(INDENT + syntax.ljust(width), style="bold")
-            line.append(meaning, style="not bold")
-            self.console.print(line)
-
-    def banner(self, *, chat_id: int, database: str, refused: bool) -> None:
-        """What the console is, whose library it shows, and how to talk."""
-        self.console.print(
-            Text("Commonplace console: the bot itself, its database, no Telegram.", "bold")
-        )
-        self.console.print(
-            f"You are chat {chat_id}: the library you read and change is chat {chat_id}'s, "
-            f"in {database}. Files the bot sends go to {self.exports}/."
-        )
-        if refused:
-            self.console.print(
-                Text(
-                    f"Chat {chat_id} is not in ALLOWED_CHAT_IDS: the bot will refuse you, "
-                    "as it would in Telegram.",
-                    style="bold yellow",
-                )
-            )
-        self.help()
-        self.console.print("Send /start to begin.")
-
-    # -- drawing ------------------------------------------------------------------------------
-
-    def _width(self) -> int:
-        return self.console.width - len(INDENT)
-
-    def _body(self, text: str, entities: list[Entity]) -> list[Text]:
-        rows: list[Text] = []
-        for line, quoted in styled_lines(text, entities):
-            if quoted:
-                wrapped = _wrap(line, self.console, self._width() - 2)
-                rows += [Text.assemble(("▌ ", "dim"), row) for row in wrapped]
-            else:
-                rows += _wrap(line, self.console, self._width())
-        return rows
-
-    def _keyboard(self, message: ChatMessage) -> list[Text]:
-        rows: list[Text] = []
-        number = 0
-        for buttons in message.keyboard:
-            line = Text()
-            for button in buttons:
-                number += 1
-                if line:
-                    line.append("  ")
-                line.append(f"({number})", style="bold magenta")
-                line.append(f" {button.get('text', '')}")
-                if "url" in button:
-                    line.append(f" ↗ {button['url']}", style="dim")
-            rows += _wrap(line, self.console, self._width())
-        return rows
-
-    def _save(self, message: ChatMessage) -> Text:
-        assert message.file is not None
-        icon = "🖼" if message.file_kind == "photo" else "📎"
-        try:
-            self.exports.mkdir(parents=True, exist_ok=True)
-            path = _free_path(self.exports, message.file.name)
-            path.write_bytes(message.file.read())
-        except OSError as error:
-            return Text(f"{icon} {message.file.name}: could not save it ({error})", "bold red")
-        return Text(f"{icon} {message.file.name} saved to {path}", style="green")
 
 
 class ConsoleSession:
@@ -284,7 +67,7 @@ class ConsoleSession:
             chat_id=chat_id, person_name=person_name or _login_name(), view=screen
         )
         self.application = build_application(
-            console_settings(settings), sessions, request=self.telegram
+            console_settings(settings), sessions, request=self.telegram.request
         )
         # The delivery tick sends every due chat in the database its highlight: here it would
         # "deliver" other chats' highlights into this terminal and mark them sent.
@@ -346,7 +129,7 @@ class ConsoleSession:
         elif text.startswith("+"):
             react = _match(_REACT, text, "+ N ❤ reacts to message N")
             message, update = telegram.person_reacts(int(react[1]), react[2])
-            screen.reaction(message)
+            screen.reaction(message, react[2])
         elif word == "edit":
             edit = _match(_EDIT, text, "edit N text edits your message N")
             message, update = telegram.person_edits(int(edit[1]), edit[2])

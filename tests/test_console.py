@@ -12,9 +12,9 @@ import pytest
 from rich.console import Console
 
 from bot import db
-from bot._console_html import ApiError, Entity, parse_html
 from bot.config import Settings
 from bot.console import ConsoleSession, Screen, run_console, styled_lines
+from bot.fake_telegram import parse_html
 from tests.ports import free_port
 
 CHAT = 42
@@ -332,45 +332,16 @@ async def test_the_console_runs_neither_the_daily_delivery_nor_the_health_server
 
 
 # ---------------------------------------------------------------------------------------------
-# Telegram's HTML, and how the console draws it
-
-
-def test_html_becomes_text_and_entities_as_telegram_parses_it() -> None:
-    text, entities = parse_html(
-        '<b>Bold <i>both</i></b> &amp; <a href="https://x.org">link</a>\n'
-        "<blockquote>quoted &lt;3</blockquote>"
-    )
-
-    assert text == "Bold both & link\nquoted <3"
-    assert entities == [
-        Entity("bold", 0, 9),
-        Entity("italic", 5, 9),
-        Entity("text_link", 12, 16, "https://x.org"),
-        Entity("blockquote", 17, 26),
-    ]
-
-
-@pytest.mark.parametrize(
-    ("html", "reason"),
-    [
-        ("<b>open", 'Can\'t find end tag corresponding to start tag "b"'),
-        ("<b>x</i>", 'Unmatched end tag "i", expected "</b>"'),
-        ("a<br>b", 'Unsupported start tag "br"'),
-        ('<span class="x">y</span>', 'Unsupported start tag "span"'),
-    ],
-)
-def test_html_telegram_refuses_is_refused(html: str, reason: str) -> None:
-    with pytest.raises(ApiError) as refused:
-        parse_html(html)
-    assert str(refused.value) == f"Bad Request: can't parse entities: {reason}"
+# How the console draws what Telegram made of the bot's HTML
 
 
 def test_quotes_keep_their_bar_when_wrapped_and_links_show_their_address() -> None:
     out = io.StringIO()
     screen = Screen(Console(file=out, width=24, soft_wrap=True))
-    text, entities = parse_html(
+    parsed = parse_html(
         "<blockquote>one two three four five six</blockquote>\n<a href='https://x.org'>site</a>"
     )
+    text, entities = parsed.text, parsed.entities
     lines = [str(line) for line, _ in styled_lines(text, entities)]
     assert lines == ["one two three four five six", "site (https://x.org)"]
 

@@ -20,6 +20,7 @@ from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
     Conflict,
+    EndPointNotFound,
     Forbidden,
     InvalidToken,
     NetworkError,
@@ -36,18 +37,23 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fake_telegram import (
+from bot.fake_telegram import (
+    BotApi,
     BotReaction,
     CallbackAnswer,
     EntityParseError,
     FakeTelegram,
+    InProcessRequest,
     Message,
     ParsedText,
+    SimulatedUsers,
+    World,
     parse_html,
     utf16_len,
 )
-from tests.fake_telegram.limits import FloodControl
-from tests.fake_telegram.models import ApiError
+from bot.fake_telegram.limits import FloodControl
+from bot.fake_telegram.models import ApiError
+from bot.fake_telegram.params import Params
 
 TOKEN = "123:ABC"
 CHAT = 42
@@ -502,6 +508,17 @@ async def test_bare_ampersand_passes_when_not_strict() -> None:
         ("&#128512;&#x41;&lt&quot;", '😀A<"', []),
         ("<b></b>x", "x", []),
         (
+            '<b>Bold <i>both</i></b> &amp; <a href="https://x.org">link</a>\n'
+            "<blockquote>quoted &lt;3</blockquote>",
+            "Bold both & link\nquoted <3",
+            [
+                {"type": "bold", "offset": 0, "length": 9},
+                {"type": "italic", "offset": 5, "length": 4},
+                {"type": "text_link", "offset": 12, "length": 4, "url": "https://x.org"},
+                {"type": "blockquote", "offset": 17, "length": 9},
+            ],
+        ),
+        (
             '<pre><code class="language-python">x = 1</code></pre>',
             "x = 1",
             [{"type": "pre", "offset": 0, "length": 5, "language": "python"}],
@@ -544,6 +561,10 @@ def test_parse_html_matches_telegram(html: str, text: str, entities: list[dict[s
     ("html", "error"),
     [
         ("é<x>", 'Unsupported start tag "x" at byte offset 2'),
+        ("a<br>b", 'Unsupported start tag "br" at byte offset 1'),
+        ("<b>open", 'Can\'t find end tag corresponding to start tag "b"'),
+        ("<b>x</i>", 'Unmatched end tag at byte offset 4, expected "</b>", found "</i>"'),
+        ('<span class="x">y</span>', 'Tag "span" must have class "tg-spoiler" at byte offset 0'),
         ("<B>x</B>", 'Unmatched end tag at byte offset 4, expected "</b>", found "</B>"'),
         ("</b>", "Unexpected end tag at byte offset 0"),
         ("<b", "Unclosed start tag at byte offset 0"),
@@ -681,3 +702,43 @@ async def test_stopping_releases_a_pending_long_poll() -> None:
         await fake.stop()
         assert await poll == ()
         assert time.monotonic() - started < 1
+
+
+# -- in-process -------------------------------------------------------------------------------
+
+
+async def test_in_process_the_same_api_answers_without_http() -> None:
+    world = World({"id": 123, "is_bot": True, "first_name": "Fake Bot", "username": "fake_bot"})
+    answered: list[tuple[str, Any]] = []
+
+    def record(method: str, params: Params, result: Any) -> None:
+        answered.append((method, result))
+
+    request = InProcessRequest(BotApi(world), answered=record)
+    async with Bot(TOKEN, request=request, get_updates_request=request) as client:
+        sent = await client.send_message(CHAT, "<b>Dune</b>", parse_mode=ParseMode.HTML)
+        with pytest.raises(BadRequest, match='^Can\'t parse entities: unsupported start tag "x"'):
+            await client.send_message(CHAT, "<x>", parse_mode=ParseMode.HTML)
+        with pytest.raises(BadRequest, match="^Message to edit not found$"):
+            await client.edit_message_text("Final", CHAT, 99)
+        document = await client.send_document(CHAT, b"notes", filename="notes.txt")
+        assert document.document is not None
+        file = await client.get_file(document.document.file_id)
+        downloaded = bytes(await file.download_as_bytearray())
+        SimulatedUsers(world).send_text(CHAT, "/start", user_id=None, reply_to=None, chat_type=None)
+        (update,) = await client.get_updates(timeout=5)
+        with pytest.raises(EndPointNotFound):
+            await client.do_api_request("sendTelepathy")
+
+    assert [(e.type, e.offset, e.length) for e in sent.entities] == [("bold", 0, 4)]
+    assert downloaded == b"notes"
+    assert update.message is not None and update.message.text == "/start"
+    assert [m.body for m in world.bot_messages(CHAT)] == ["Dune", ""]
+    assert [method for method, _ in answered] == [
+        "getMe",
+        "sendMessage",
+        "sendDocument",
+        "getFile",
+        "getUpdates",
+    ]
+    assert [call.method for call, _ in world.failures] == ["sendMessage", "editMessageText"]

@@ -14,9 +14,9 @@ from bot import db
 from bot.app import build_application
 from bot.config import Settings
 from bot.db import SessionFactory
+from bot.fake_telegram import FakeTelegram
 from bot.health import HealthServer
 from bot.metrics import Metrics
-from tests.fake_telegram import FakeTelegram
 from tests.ports import free_port
 
 

@@ -9,7 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
-from tests.fake_telegram import FakeTelegram
+from bot.fake_telegram import FakeTelegram
 from tests.ports import free_port
 
 TOKEN = "4242:SECRET-token_value"

@@ -8,7 +8,7 @@ from telegram import Update
 from bot.app import build_application
 from bot.config import Settings
 from bot.db import SessionFactory
-from tests.fake_telegram import FakeTelegram
+from bot.fake_telegram import FakeTelegram
 from tests.ports import free_port
 
 

@@ -18,6 +18,7 @@ from bot.app import DELIVERY_CONNECTIONS
 from bot.db import SessionFactory, unit_of_work
 from bot.delivery import claims
 from bot.delivery.engine import CLAIM_BATCH, IN_FLIGHT, STOP_GRACE, DeliveryEngine, Pacer
+from bot.fake_telegram import FakeTelegram
 from bot.library import chats
 from bot.library.importing import import_records
 from bot.library.messages import highlight_for_message
@@ -25,7 +26,6 @@ from bot.models import Chat, Delivery
 from bot.parsers import ParsedHighlight, ParseResult
 from bot.telegram.sending import TelegramSender
 from bot.telegram.transport import AiohttpRequest
-from tests.fake_telegram import FakeTelegram
 
 
 class Clock:

@@ -24,10 +24,10 @@ from sqlmodel import col
 
 from bot import db
 from bot.db import SessionFactory, unit_of_work
+from bot.fake_telegram import FakeTelegram
 from bot.library.importing import import_records
 from bot.models import Chat, Delivery
 from bot.parsers import ParsedHighlight, ParseResult
-from tests.fake_telegram import FakeTelegram
 from tests.ports import free_port
 
 TOKEN = "4242:stop-test-token"

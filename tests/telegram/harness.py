@@ -24,6 +24,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.app import build_application
 from bot.config import Settings
 from bot.db import SessionFactory, unit_of_work
+from bot.fake_telegram import CallbackAnswer, FakeTelegram, Message
 from bot.library.browsing import get_highlight
 from bot.library.exporting import iter_library
 from bot.library.importing import import_records
@@ -31,7 +32,6 @@ from bot.library.messages import highlight_for_message
 from bot.library.views import HighlightView
 from bot.parsers import LocationType, ParsedHighlight, ParseResult
 from bot.telegram.context import BotApplication
-from tests.fake_telegram import CallbackAnswer, FakeTelegram, Message
 
 T = TypeVar("T")
 

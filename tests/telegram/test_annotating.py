@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.fake_telegram import Message
+from bot.fake_telegram import Message
 from tests.telegram.harness import ALICE, BotHarness, quote
 
 WISDOM = "Wisdom cannot be imparted."

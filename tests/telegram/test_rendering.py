@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.fake_telegram import Message, utf16_len
+from bot.fake_telegram import Message, utf16_len
 from tests.telegram.harness import (
     ALICE,
     BOB,

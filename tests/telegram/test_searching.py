@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import Engine
 
-from tests.fake_telegram import Message
+from bot.fake_telegram import Message
 from tests.telegram.harness import ALICE, BotHarness, button_texts, data_of, quote, quoted_text
 
 QUIET_RIVER = "The quiet river carries everything away."

@@ -14,8 +14,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
+from bot.fake_telegram import FakeTelegram
 from bot.telegram.transport import AiohttpRequest
-from tests.fake_telegram import FakeTelegram
 
 TOKEN = "123:transport"
 CHAT = 42

@@ -149,10 +149,14 @@ class Message:
         return self.text if self.text is not None else (self.caption or "")
 
     @property
+    def keyboard(self) -> list[list[JSON]]:
+        """The rows of inline keyboard buttons."""
+        return list((self.reply_markup or {}).get("inline_keyboard") or [])
+
+    @property
     def buttons(self) -> list[JSON]:
         """Every inline keyboard button, row by row."""
-        rows = (self.reply_markup or {}).get("inline_keyboard") or []
-        return [button for row in rows for button in row]
+        return [button for row in self.keyboard for button in row]
 
     @property
     def callback_data(self) -> list[str]:

@@ -51,11 +51,14 @@ _COMMAND_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 class BotApi:
     """Runs Bot API methods against the world; raises ApiError as Telegram would answer."""
 
-    def __init__(self, world: World, *, strict_html: bool, flood: FloodControl | None) -> None:
+    def __init__(
+        self, world: World, *, strict_html: bool = True, flood: FloodControl | None = None
+    ) -> None:
         self.world = world
         self.messages = MessageMethods(world, strict_html=strict_html, flood=flood)
         handlers: dict[str, Callable[[Params], Any]] = {
             "getMe": self.get_me,
+            "getUpdates": self.get_updates,
             "sendMessage": self.messages.send_message,
             "sendDocument": self.messages.send_document,
             "sendPhoto": self.messages.send_photo,
@@ -73,8 +76,7 @@ class BotApi:
             "setMessageReaction": self.set_message_reaction,
             "sendChatAction": self.send_chat_action,
         }
-        # getUpdates is served by the HTTP layer (it long-polls) but is a known method here.
-        self._names = {name.lower(): name for name in [*handlers, "getUpdates"]}
+        self._names = {name.lower(): name for name in handlers}
         self._handlers = handlers
 
     def canonical_name(self, method: str) -> str | None:
@@ -110,6 +112,11 @@ class BotApi:
         allowed = self.world.allowed_updates
         self.world.updates = [u for u in self.world.updates if u.kind in allowed]
         return [u.to_api() for u in self.world.updates[:limit]]
+
+    def get_updates(self, params: Params) -> list[JSON]:
+        """getUpdates answered at once; the HTTP server holds long polls itself."""
+        limit, _ = self.start_poll(params)
+        return self.ready_updates(limit)
 
     # -- other methods -----------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from .html_entities import utf16_len
 from .media import guess_mime_type, suffix_of
@@ -43,6 +44,13 @@ class SimulatedUsers:
             raise LookupError(f"chat {chat_id} has no message {reply_to} to reply to")
         return message
 
+    def _post(self, chat_id: int, user: JSON, reply_to: int | None, **fields: Any) -> Message:
+        """Store the user's new message (a reply to ``reply_to``, if given); queue its update."""
+        replied = self._replied(chat_id, reply_to)
+        message = self.world.add_message(chat_id, user, reply_to_message=replied, **fields)
+        self.world.push_update("message", message.to_api())
+        return message
+
     def _existing(self, chat_id: int, message_id: int) -> Message:
         message = self.world.find(chat_id, message_id)
         if message is None:
@@ -61,17 +69,10 @@ class SimulatedUsers:
         """A text message; a leading ``/command`` gets its bot_command entity."""
         if not text:
             raise ValueError("Telegram users cannot send an empty message")
-        state, user = self._speaker(chat_id, user_id, chat_type)
-        message = self.world.add_message(
-            chat_id,
-            user,
-            text=text,
-            sent_text=text,
-            entities=command_entities(text),
-            reply_to_message=self._replied(chat_id, reply_to),
+        _, user = self._speaker(chat_id, user_id, chat_type)
+        return self._post(
+            chat_id, user, reply_to, text=text, sent_text=text, entities=command_entities(text)
         )
-        self.world.push_update("message", message.to_api())
-        return message
 
     def edit_text(self, chat_id: int, message_id: int, new_text: str) -> Message:
         """The user edits one of their own text messages."""
@@ -107,7 +108,7 @@ class SimulatedUsers:
         chat_type: str | None,
     ) -> Message:
         """A file; ``file_size`` may claim more than ``content`` holds (to test size limits)."""
-        state, user = self._speaker(chat_id, user_id, chat_type)
+        _, user = self._speaker(chat_id, user_id, chat_type)
         stored = self.world.store_file(
             content,
             folder="documents",
@@ -116,16 +117,10 @@ class SimulatedUsers:
             mime_type=mime_type or guess_mime_type(filename) or "application/octet-stream",
             file_size=len(content) if file_size is None else file_size,
         )
-        message = self.world.add_message(
-            chat_id,
-            user,
-            document=stored,
-            caption=caption or None,
-            sent_text=caption or None,
-            reply_to_message=self._replied(chat_id, reply_to),
+        caption = caption or None
+        return self._post(
+            chat_id, user, reply_to, document=stored, caption=caption, sent_text=caption
         )
-        self.world.push_update("message", message.to_api())
-        return message
 
     def send_sticker(
         self,
@@ -137,7 +132,7 @@ class SimulatedUsers:
         chat_type: str | None,
     ) -> Message:
         """A regular sticker (something that is neither text nor a file the bot expects)."""
-        state, user = self._speaker(chat_id, user_id, chat_type)
+        _, user = self._speaker(chat_id, user_id, chat_type)
         stored = self.world.store_file(
             _STICKER_BYTES, folder="stickers", suffix=".webp", width=512, height=512
         )
@@ -152,11 +147,7 @@ class SimulatedUsers:
             "emoji": emoji,
             "file_size": stored.file_size,
         }
-        message = self.world.add_message(
-            chat_id, user, sticker=sticker, reply_to_message=self._replied(chat_id, reply_to)
-        )
-        self.world.push_update("message", message.to_api())
-        return message
+        return self._post(chat_id, user, reply_to, sticker=sticker)
 
     def press(
         self, chat_id: int, message_id: int, callback_data: str, *, user_id: int | None

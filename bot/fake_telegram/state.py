@@ -13,6 +13,7 @@ from typing import Any
 from .models import (
     JSON,
     ApiCall,
+    ApiError,
     BotReaction,
     CallbackAnswer,
     ChatAction,
@@ -20,6 +21,7 @@ from .models import (
     StoredFile,
     Webhook,
 )
+from .params import Params
 
 UPDATE_TYPES = frozenset(
     {
@@ -105,9 +107,18 @@ class PendingUpdate:
 class World:
     """Everything the fake server knows; the API methods and the simulated users both act on it."""
 
-    def __init__(self, bot_user: JSON, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        bot_user: JSON,
+        *,
+        clock: Callable[[], float] = time.time,
+        only_added_chats: bool = False,
+    ) -> None:
         self.bot_user = bot_user
         self.clock = clock
+        # A world of one known chat (the console's) answers "chat not found" for any other,
+        # instead of making it up.
+        self.only_added_chats = only_added_chats
         self.users: dict[int, JSON] = {}
         self.chats: dict[int, ChatState] = {}
         self.files: dict[str, StoredFile] = {}
@@ -163,9 +174,14 @@ class World:
                 if chat_id >= 0:
                     raise ValueError(f"a {kind} needs a negative id, not {chat_id}")
                 chat = {"id": chat_id, "type": kind, "title": f"Chat {chat_id}"}
-            state = self.chats[chat_id] = ChatState(chat)
+            state = self.chats[chat_id] = ChatState(chat, missing=self.only_added_chats)
         elif chat_type is not None and chat_type != state.kind:
             raise ValueError(f"chat {chat_id} is a {state.kind}, not a {chat_type}")
+        return state
+
+    def add_chat(self, chat: JSON, *, first_message_id: int = 1) -> ChatState:
+        """Add a chat (a Bot API ``Chat``) whose message ids start at ``first_message_id``."""
+        state = self.chats[int(chat["id"])] = ChatState(chat, next_message_id=first_message_id)
         return state
 
     def add_message(self, chat_id: int, sender: JSON, **fields: Any) -> Message:
@@ -208,6 +224,17 @@ class World:
         self.updates.append(update)
         self.changed.notify()
         return update
+
+    def log_call(self, method: str, params: Params) -> ApiCall:
+        """Remember an authorised request, for ``FakeTelegram.requests``."""
+        call = ApiCall(method, params.for_log())
+        self.calls.append(call)
+        return call
+
+    def log_failure(self, call: ApiCall, error: ApiError) -> None:
+        """Remember that ``call`` was answered with ``error``."""
+        self.failures.append((call, error.description))
+        self.changed.notify()
 
     def record_output(self, message: Message) -> None:
         """Remember what the bot just sent or edited, as it looks now, for ``wait_for``."""

@@ -147,39 +147,32 @@ class MessageMethods:
 
     def send_message(self, params: Params) -> JSON:
         """sendMessage."""
-        chat_id, _ = self.target(params)
-        text, source, entities = self.formatted(params, caption=False)
-        return self.deliver(
-            chat_id,
-            text=text,
-            sent_text=source,
-            parse_mode=params.text("parse_mode"),
-            entities=entities,
-            reply_markup=self.markup(params),
-            reply_to_message=self.reply_target(params, chat_id),
-        )
+        return self._send(params, None)
 
     def send_document(self, params: Params) -> JSON:
         """sendDocument."""
-        return self._send_media(params, "document")
+        return self._send(params, "document")
 
     def send_photo(self, params: Params) -> JSON:
         """sendPhoto."""
-        return self._send_media(params, "photo")
+        return self._send(params, "photo")
 
-    def _send_media(self, params: Params, kind: str) -> JSON:
+    def _send(self, params: Params, media: str | None) -> JSON:
+        """A text message (``media`` None), or a document or photo with its caption."""
         chat_id, _ = self.target(params)
-        stored = self._input_file(params.file(kind), kind)
-        caption, source, entities = self.formatted(params, caption=True)
+        fields: dict[str, Any] = {}
+        if media is not None:
+            fields[media] = self._input_file(params.file(media), media)
+        body, source, entities = self.formatted(params, caption=media is not None)
+        fields["text" if media is None else "caption"] = body
         return self.deliver(
             chat_id,
-            caption=caption,
             sent_text=source,
             parse_mode=params.text("parse_mode"),
             entities=entities,
             reply_markup=self.markup(params),
             reply_to_message=self.reply_target(params, chat_id),
-            **{kind: stored},
+            **fields,
         )
 
     def _input_file(self, given: Upload | str | None, kind: str) -> StoredFile:
@@ -198,8 +191,14 @@ class MessageMethods:
             size = image_size(given.content)
             if size is None:
                 raise bad_request("IMAGE_PROCESS_FAILED")
+            # A photo has no file name in the Bot API; the upload's is kept for whoever saves it.
             return self.world.store_file(
-                given.content, folder="photos", suffix=".jpg", width=size[0], height=size[1]
+                given.content,
+                folder="photos",
+                suffix=".jpg",
+                file_name=given.filename,
+                width=size[0],
+                height=size[1],
             )
         mime_type = given.content_type
         if mime_type in (None, "application/octet-stream"):

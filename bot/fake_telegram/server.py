@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from .methods import BotApi
-from .models import JSON, ApiCall, ApiError, Fault
+from .models import JSON, ApiError, Fault
 from .params import MAX_BODY_BYTES, Params, read_params
 from .state import World
 
@@ -114,13 +114,11 @@ class ApiServer:
             params = await read_params(request)
         except ApiError as error:
             return _reply_error(error)
-        call = ApiCall(method, params.for_log())
-        self.world.calls.append(call)
+        call = self.world.log_call(method, params)
         try:
             result = await self._dispatch(request, method, params)
         except ApiError as error:
-            self.world.failures.append((call, error.description))
-            self.world.changed.notify()
+            self.world.log_failure(call, error)
             return _reply_error(error)
         except Exception as error:  # a bug in the fake: kept and raised when the server stops
             self.internal_errors.append(error)
