@@ -79,10 +79,9 @@ class Pacer:
 
     async def slot(self, chat_id: int) -> list[float]:
         """Wait for this chat's next turn; pass the result to ``answered`` afterwards."""
-        # First the chat's own spacing, before it takes a place in the overall plan: a chat
-        # that must wait (the second part of a long highlight) holds no other chat up. Taking
-        # the place first moved the whole plan to that chat's turn, a second later, whenever
-        # the plan was not already further ahead than that.
+        # First the chat's own spacing, then a place in the overall plan: a chat that must
+        # wait (the second part of a long highlight) then holds no other chat up, where
+        # taking its place first would move the whole plan to that chat's turn.
         while True:
             if (wait := self._chat_next.get(chat_id, 0.0) - time.monotonic()) > 0:
                 await asyncio.sleep(wait)
@@ -290,7 +289,7 @@ class DeliveryEngine:
             if taken < CLAIM_BATCH:  # not ``batch``: a chat with nothing to send is no end
                 return
             # A claim takes a while (most of it waiting for the GIL behind the sends), so
-            # stay a few batches ahead: one batch ahead left the sender waiting for claims.
+            # stay a few batches ahead of the sender, which would otherwise wait for claims.
             if report.claimed - len(seen) >= CLAIM_AHEAD:
                 hungry.clear()
                 await self._until_stopped(hungry.wait())

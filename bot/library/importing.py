@@ -41,12 +41,10 @@ from bot.parsers.versions import same_passage, span_of
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while records are written."""
 
-# A record's kind and location type as stored, read from tables: an enum member's ``.value``
-# is a descriptor call, and three per record were 2 % of an import on SQLite.
-_KIND_STORED: dict[Kind, str] = {kind: kind.value for kind in Kind}
-_LOCATION_TYPE_STORED: dict[LocationType | None, str | None] = {
-    location_type: location_type.value for location_type in LocationType
-} | {None: None}
+
+def _stored(location_type: LocationType | None) -> str | None:
+    return None if location_type is None else location_type.value
+
 
 CHUNK = 2000
 
@@ -170,7 +168,7 @@ class _Incoming:
 
 
 # An import makes a few objects per record and keeps them to the end: the collector's passes
-# over them found nothing (3 % of importing 100,000 clippings into SQLite, back to back).
+# over them would find nothing to free.
 @collector_paused()
 def import_records(
     session: Session,
@@ -261,7 +259,7 @@ def _merge_repeats(
         if book is None:
             book = books[key] = BookReport(title=record.book_title.strip(), author=record.author)
         place = "" if record.kind is Kind.HIGHLIGHT else _note_place(record)
-        fp = fingerprint(key, _KIND_STORED[record.kind], record.text, place)
+        fp = fingerprint(key, record.kind.value, record.text, place)
         first = seen.get(fp)
         if first is None:
             seen[fp] = _Incoming(record=record, key=key, fingerprint=fp, book=book)
@@ -276,7 +274,7 @@ def _merge_repeats(
 
 
 def _note_place(record: ParsedHighlight) -> str:
-    return note_place(_LOCATION_TYPE_STORED[record.location_type], record.location)
+    return note_place(_stored(record.location_type), record.location)
 
 
 UNKNOWN_BOOK = "Unknown book"
@@ -422,9 +420,9 @@ def _import_chunk(
         # RETURNING would make SQLAlchemy render thousands of placeholders per statement and,
         # kept in parameter order, insert one row per statement on SQLite.
         # The new rows are past the highest id before the insert (SQLite counts on from it, a
-        # PostgreSQL sequence only goes up): a range of the primary key, where looking up
-        # 2,000 fingerprints cost a tenth of the import. The chat is checked here, not in
-        # SQL, so that the planner keeps to that range.
+        # PostgreSQL sequence only goes up): a range of the primary key, far cheaper than
+        # looking thousands of fingerprints up. The chat is checked here, not in SQL, so that
+        # the planner keeps to that range.
         new_ids = {
             fp: highlight_id
             for highlight_id, fp, row_chat in _bulk.rows_after(
@@ -612,7 +610,7 @@ def _find_edits(session: Session, fresh: Sequence[_Incoming], books: _Books) -> 
     claimed: set[int] = set()
     for item in candidates:
         record = item.record
-        options = stored.get((book_ids[item.key], _LOCATION_TYPE_STORED[record.location_type]))
+        options = stored.get((book_ids[item.key], _stored(record.location_type)))
         if not options:
             continue  # the common case: nothing stored near, no need to normalise the text
         low, high = _span(record)
@@ -653,7 +651,7 @@ def _edited_fields(item: _Incoming, now: Any) -> dict[str, Any]:
     return {
         "text": record.text,
         "location": record.location,
-        "location_type": _LOCATION_TYPE_STORED[record.location_type],
+        "location_type": _stored(record.location_type),
         "location_start": record.location_start,
         "fingerprint": item.fingerprint,
         "updated_at": now,
@@ -695,10 +693,10 @@ def _new_row(
     return (
         chat_id,
         book_id,
-        _KIND_STORED[record.kind],
+        record.kind.value,
         record.text,
         record.location,
-        _LOCATION_TYPE_STORED[record.location_type],
+        _stored(record.location_type),
         record.location_start,
         record.chapter,
         record.chapter_level,

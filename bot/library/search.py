@@ -1,34 +1,15 @@
 """Full-text search of one chat's library, the query behind ``/search``.
 
-Syntax: plain words (all must match, ``word*`` for a prefix), ``"exact phrase"``,
-``-excluded`` (a word or a phrase), ``tag:NAME`` or ``#NAME``, and ``book:WORDS`` (the
-book's title or author contains these words; quote several). Results are ranked by
-relevance: FTS5's bm25 on SQLite, ``ts_rank_cd`` on PostgreSQL.
+Syntax: plain words (all must match; ``word*`` for a prefix), ``"exact phrase"``,
+``-excluded`` (a word or a phrase), ``tag:NAME`` or ``#NAME``, and ``book:WORDS`` (the book's
+title or author contains these words; quote several).
 
-One exception, on SQLite: a search with a phrase of two or more words (quoted, excluded, or
-a word FTS5 reads as two, like ``post-mortem``) is ordered without bm25. To weigh each
-phrase, bm25() counts the highlights that hold it in the whole database, every chat's, and
-for a phrase that means checking word positions in every highlight with its words:
-``"of the"`` cost 40 to 100 ms in a database of 1,000,000 highlights. Such a search lists
-first the highlights whose own text has every wanted word and phrase (not only their notes,
-title or author), and among those the shortest text first, then the oldest. When each match
-holds the phrase once in its text, as nearly every match of a phrase does, bm25 too puts
-the shorter highlight first (it counts words, with the notes and the book's; this counts
-the text's characters); a highlight that repeats the phrase is not lifted above a shorter
-one. The matches are the same either way. Plain words keep bm25: counting a word's
-highlights reads no positions. Prefixes keep it too: ``word*`` makes FTS5 merge the entries
-of every word it names, in every chat, and bm25 merges them a second time; ordered the
-cheaper way it would still be merged twice (to find the matches, then to tell text matches
-from the rest).
-
-A search counts and ranks at most ``MATCH_LIMIT`` + 1 matches. Ranking means reading every
-match's document back, so a word found in one highlight of twenty in a chat of 100,000
-cost 60 ms (SQLite) to 300 ms (PostgreSQL) for five results. Past the limit the total is
-shown as "1,000+" and the best five are the best of the first ``MATCH_LIMIT`` + 1 matches the
-index yields, which are the oldest in the library (on PostgreSQL, the first in the table's
-storage order, which is nearly that): still ranked, but not over every match, and the same
-matches each time, so that the pages are pages of one list. A search specific enough to be
-read page by page has fewer matches and is ranked whole.
+Ranking: FTS5's bm25 on SQLite, ``ts_rank_cd`` on PostgreSQL, with two trade-offs.
+On SQLite a search with a phrase of two or more words is ordered by ``_phrase_order``
+(matches in the highlight's own text first, shortest first) instead of bm25, whose phrase
+statistics read word positions across every chat. And a search ranks at most
+``MATCH_LIMIT`` + 1 matches, the same ones every time, so a very common word shows "1,000+"
+and its pages are pages of one stable list.
 """
 
 from __future__ import annotations
@@ -159,10 +140,9 @@ def search(
     if ranked is None:
         return page
     matches = ranked.limit(MATCH_LIMIT + 1).subquery()
-    # One pass over the matches gives the page and, as a window count, the total: the
-    # count and the page used to run the whole match twice. (The score is computed inside
-    # the subquery, only for the rows the limit lets through; FTS5 allows bm25() only in a
-    # query of its own table anyway.)
+    # One pass over the matches gives the page and, as a window count, the total. (The
+    # score is computed inside the subquery, only for the rows the limit lets through; FTS5
+    # allows bm25() only in a query of its own table anyway.)
     rows = session.execute(
         select(matches.c.id, func.count().over())
         .order_by(matches.c.score, matches.c.id)
@@ -196,10 +176,9 @@ def _ranked(session: Session, chat_id: int, query: SearchQuery) -> Select[Any, A
         ).all()
         if len(tag_ids) < len(set(query.tags)):
             return None
-        # Each tag's id is written into the SQL: PostgreSQL then plans with that tag's own
-        # frequency. Looked up by name inside the query, a tag on 3,600 highlights was
-        # estimated at 18, and the search checked every one of them against the words
-        # instead of asking the word index first (80 ms instead of 10).
+        # Each tag's id is written into the SQL so that PostgreSQL plans with that tag's own
+        # frequency; looked up by name inside the query, a frequent tag is estimated as rare
+        # and every highlight it carries is checked against the words.
         filters.extend(
             select(col(HighlightTag.highlight_id))
             .where(
@@ -329,9 +308,8 @@ def _postgres_match(
         combined = func.tsquery_and(combined, part)
     # The query is built first, on its own. Words that are all stop words ("the", "with a")
     # leave it empty: with a tag or book filter the search is the filter's highlights in
-    # order, and without one there is nothing to look for (it used to list the whole chat as
-    # if every highlight matched). Bound as a constant, the query also plans alike whether
-    # or not psycopg has prepared the statement.
+    # order, and without one there is nothing to look for. Bound as a constant, the query
+    # also plans alike whether or not psycopg has prepared the statement.
     # The same round trip makes the scan below yield its matches in one order, so that a
     # search capped at MATCH_LIMIT takes the same matches every time and its pages are pages
     # of one list: a sequential scan of a big table starts where another scan of it last

@@ -16,8 +16,8 @@ from sqlmodel import Session
 
 _CHUNK = 1000
 
-# The ids travel as one JSON array: an expanding IN renders a placeholder per id, and
-# rendering a thousand of them per statement was a twentieth of a large import's time.
+# The ids travel as one JSON array: an expanding IN would render a placeholder per id,
+# a thousand per statement.
 _SQLITE_IDS = "(SELECT value FROM json_each(:ids))"
 _SQLITE_DELETE = text(f"DELETE FROM highlight_fts WHERE rowid IN {_SQLITE_IDS}")
 _SQLITE_INSERT = text(
@@ -36,8 +36,8 @@ _SQLITE_INSERT = text(
 )
 
 # Each book's title and author are tokenised once per chunk, not once per highlight (an
-# import brings hundreds of highlights per book): 10 % of the indexing time. MATERIALIZED:
-# inlined, the planner may tokenise every book once per joined row (5x slower, measured).
+# import brings hundreds of highlights per book). MATERIALIZED: inlined, the planner may
+# tokenise every book once per joined row.
 _POSTGRES_UPSERT = text(
     """
     WITH h AS (SELECT id, chat_id, book_id, text FROM highlight WHERE id = ANY(:ids)),

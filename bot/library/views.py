@@ -66,9 +66,9 @@ def load_owned_views(session: Session, *, owners: Mapping[int, int]) -> dict[int
 def _views_statement(postgres: bool) -> Select[Any]:
     """One statement for the highlights and, as JSON lists, their tags and their notes.
 
-    Three statements (the highlights, then their tags, then their notes) cost a search on
-    PostgreSQL two more round trips and their planning: a third of a five-result search.
-    The lists are sorted here, not in SQL: SQLite 3.40 has no ORDER BY inside an aggregate.
+    One statement, not three (highlights, tags, notes): on PostgreSQL each statement is a
+    round trip and a plan, which a five-result search would feel. The lists are sorted here,
+    not in SQL: SQLite 3.40 has no ORDER BY inside an aggregate.
     """
     highlight, book, link, tag, note = _HIGHLIGHT, _BOOK, _LINK, _TAG, _NOTE
 

@@ -100,11 +100,9 @@ def decode_stream(chunks: Iterable[bytes], *, legacy: bool = False) -> Iterator[
     encoding, skip = _encoding(head, legacy=legacy)
     errors = "replace" if encoding == "cp1252" else "strict"
     decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
-    # Newlines are normalised on the text, one pass in C: on the bytes, splitting at each
-    # CRLF and joining the lines again took a fifth longer, twice as long for ASCII text.
-    # The newline decoder holds back a CR that ends one piece, in case the next one starts
-    # with its LF. BOMs are dropped first, as decode_bytes does (a BOM between CR and LF
-    # leaves one newline).
+    # Newlines are normalised on the decoded text, one pass in C. The newline decoder holds
+    # back a CR that ends one piece, in case the next one starts with its LF. BOMs are
+    # dropped first, as decode_bytes does (a BOM between CR and LF leaves one newline).
     newlines = io.IncrementalNewlineDecoder(None, translate=True)
     blank = True
     sampled = False

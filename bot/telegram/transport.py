@@ -1,6 +1,6 @@
 """An aiohttp transport for python-telegram-bot: the same Bot API calls, cheaper per call.
 
-PTB's default ``HTTPXRequest`` spends about 2.5 ms of CPU per call in httpx and httpcore;
+PTB's default ``HTTPXRequest`` spends milliseconds of CPU per call in httpx and httpcore;
 the delivery tick makes thousands of calls in a row, so this is what it sends through.
 Errors map onto PTB's as ``HTTPXRequest`` maps them: a timeout is ``TimedOut`` and any other
 transport failure ``NetworkError``, so a caller never mistakes either for "not sent".
@@ -100,8 +100,7 @@ class AiohttpRequest(BaseRequest):
             else:
                 # The Bot API reads a JSON body as it reads a form (a string field holds what
                 # a form field would). Encoding it is one C call, where aiohttp's form
-                # encoding quotes every character in Python: a third of the transport's time
-                # for a long highlight.
+                # encoding quotes every character in Python.
                 data, headers = request_data.json_payload, _JSON
         try:
             async with session.request(
