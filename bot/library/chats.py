@@ -18,7 +18,6 @@ from bot.library.tagging import ensure_tags, tag_name
 from bot.models import Chat, Tag, table_of, utcnow
 from bot.parsers.tags import tag_key
 
-MODES = ("random", "weighted")
 MAX_WEIGHT = 100
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 _OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
@@ -135,11 +134,13 @@ def _unschedule(chat: Chat) -> None:
     chat.next_due_date = None
 
 
-def set_mode(session: Session, *, chat_id: int, value: str) -> str:
-    """Choose ``random`` or ``weighted`` delivery."""
-    mode = value.strip().lower()
-    if mode not in MODES:
-        raise LibraryError(f"“{value}” is not a mode; choose random or weighted.")
+def set_mode(session: Session, *, chat_id: int, value: str) -> selection.DeliveryMode:
+    """Choose how the daily highlight is picked (``selection.DeliveryMode``)."""
+    try:
+        mode = selection.DeliveryMode(value.strip().lower())
+    except ValueError:
+        choices = " or ".join(selection.DeliveryMode)
+        raise LibraryError(f"“{value}” is not a mode; choose {choices}.") from None
     _chat(session, chat_id).mode = mode
     selection.reshuffle(session, chat_id=chat_id, mode=mode, rng=random.Random(), pending_only=True)
     return mode
@@ -173,7 +174,7 @@ def set_tag_weight(session: Session, *, chat_id: int, tag: str, weight: int) -> 
     row.weight = weight
     session.flush()
     chat = _chat(session, chat_id)
-    if chat.mode == "weighted":
+    if selection.DeliveryMode(chat.mode).follows_tags:
         selection.reshuffle(
             session, chat_id=chat_id, mode=chat.mode, rng=random.Random(), pending_only=True
         )

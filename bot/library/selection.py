@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Select, bindparam, select, update
@@ -23,6 +24,19 @@ from bot.models import Chat, Highlight, HighlightTag, Tag, table_of
 
 FAVORITE_BOOST = 2.0
 """In weighted mode a favorite counts this many times its tags' weight."""
+
+
+class DeliveryMode(StrEnum):
+    """How a chat's daily highlight is chosen; each mode's weights are in ``POLICIES``."""
+
+    RANDOM = "random"
+    WEIGHTED = "weighted"
+
+    @property
+    def follows_tags(self) -> bool:
+        """Whether tags and favorites change a highlight's weight in this mode."""
+        return self is DeliveryMode.WEIGHTED
+
 
 _HIGHLIGHT = table_of(Highlight)
 _REKEY = (
@@ -37,15 +51,16 @@ def draw_key(weight: float, rng: random.Random) -> float:
     return -math.log(1.0 - rng.random()) / weight
 
 
+Rows = list[tuple[int, bool]]
+"""(highlight id, favorite) of every deliverable highlight a policy weighs."""
+Policy = Callable[[Session, int, Rows, Collection[int] | None], dict[int, float]]
+
+
 def weights(
     session: Session, *, chat_id: int, mode: str, only: Collection[int] | None = None
 ) -> dict[int, float]:
-    """Every deliverable highlight's weight (``only`` these, if given); discarded and
-    weight-0 ones are left out.
-
-    ``random``: all 1. ``weighted``: the highest weight among its tags (1 when untagged),
-    0 if any of its tags weighs 0, times FAVORITE_BOOST for a favorite.
-    """
+    """Every deliverable highlight's weight in ``mode`` (``only`` these, if given);
+    discarded and weight-0 ones are left out."""
     mine = [col(Highlight.chat_id) == chat_id]
     if only is not None:
         mine.append(col(Highlight.id).in_(only))
@@ -54,8 +69,21 @@ def weights(
             *mine, col(Highlight.discarded).is_(False)
         )
     ).all()
-    if mode != "weighted":
-        return {highlight_id: 1.0 for highlight_id, _ in rows}
+    return POLICIES[DeliveryMode(mode)](session, chat_id, [(i, f) for i, f in rows], only)
+
+
+def _uniform(
+    session: Session, chat_id: int, rows: Rows, only: Collection[int] | None
+) -> dict[int, float]:
+    """Random mode: every highlight weighs 1."""
+    return {highlight_id: 1.0 for highlight_id, _ in rows}
+
+
+def _by_tags(
+    session: Session, chat_id: int, rows: Rows, only: Collection[int] | None
+) -> dict[int, float]:
+    """Weighted mode: the highest weight among a highlight's tags (1 when untagged), 0 if any
+    of its tags weighs 0, times FAVORITE_BOOST for a favorite."""
     tagged = select(col(HighlightTag.highlight_id), col(Tag.weight)).join(
         Tag, col(Tag.id) == col(HighlightTag.tag_id)
     )
@@ -71,6 +99,12 @@ def weights(
             continue
         result[highlight_id] = max(own) * (FAVORITE_BOOST if favorite else 1.0)
     return result
+
+
+POLICIES: dict[DeliveryMode, Policy] = {
+    DeliveryMode.RANDOM: _uniform,
+    DeliveryMode.WEIGHTED: _by_tags,
+}
 
 
 def reshuffle(
@@ -159,7 +193,7 @@ def rekey(session: Session, *, chat_id: int, highlight_ids: Collection[int]) -> 
     already delivered this round stays delivered.
     """
     chat = session.get(Chat, chat_id)
-    if chat is None or chat.mode != "weighted" or not highlight_ids:
+    if chat is None or not DeliveryMode(chat.mode).follows_tags or not highlight_ids:
         return
     rng = random.Random()
     weighted = weights(session, chat_id=chat_id, mode=chat.mode, only=highlight_ids)

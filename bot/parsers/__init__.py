@@ -1,15 +1,17 @@
 """Parsers: pure functions from a file's contents to highlight records.
 
-Each format module exposes ``NAME``, ``looks_like(text) -> bool`` and
-``parse(text) -> ParseResult``. Nothing here knows about the database or Telegram.
+Each format is a module that satisfies ``Parser`` and has one entry in ``FORMATS``, with the
+words people know it by; detection, the CLI's ``--format`` and every text that lists the
+formats come from there. Nothing here knows about the database or Telegram.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from types import ModuleType
+from typing import Protocol
 
 from bot.parsers import kindle_clippings, kindle_html, readwise_csv, readwise_text
 from bot.parsers.decoding import BLOCK, NotUtf8, decode_bytes, decode_stream
@@ -22,13 +24,73 @@ from bot.parsers.records import (
     Skipped,
 )
 
-# Most specific first: the Readwise text export is the loosest shape and is tried last.
-FORMATS: tuple[ModuleType, ...] = (kindle_html, readwise_csv, kindle_clippings, readwise_text)
-FORMAT_NAMES: tuple[str, ...] = tuple(module.NAME for module in FORMATS)
+
+class Parser(Protocol):
+    """What a format module provides."""
+
+    NAME: str
+
+    def looks_like(self, text: str) -> bool:
+        """Whether ``text`` (maybe only the start of a file) is in this format."""
+        ...
+
+    def parse(self, text: str) -> ParseResult:
+        """The records of a whole file's text; ParseError if it cannot be read."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """One import format: its parser and how people know it."""
+
+    parser: Parser
+    label: str
+    """What the file is, for people, as HTML."""
+    how: str
+    """Where a reader gets the file, as HTML."""
+    tried: int
+    """Detection tries the most specific shapes first (lowest first)."""
+
+    @property
+    def name(self) -> str:
+        """The name ``--format`` takes."""
+        return self.parser.NAME
+
+
+# In the order they are listed to people.
+FORMATS: tuple[Format, ...] = (
+    Format(
+        kindle_clippings,
+        "Kindle <code>My Clippings.txt</code>",
+        "connect the Kindle by USB and send <code>documents/My Clippings.txt</code> (any "
+        "device language)",
+        tried=3,
+    ),
+    Format(readwise_text, "Readwise text export", "in Readwise, Export → Text", tried=4),
+    Format(readwise_csv, "Readwise CSV export", "in Readwise, Export → CSV", tried=2),
+    Format(
+        kindle_html,
+        "Kindle app notebook (HTML)",
+        "in the Kindle app, Notebook → Export notebook",
+        tried=1,
+    ),
+)
+FORMAT_NAMES: tuple[str, ...] = tuple(entry.name for entry in FORMATS)
+_DETECTION = tuple(entry.parser for entry in sorted(FORMATS, key=lambda entry: entry.tried))
+
+
+def formats_in_words() -> str:
+    """The formats as one phrase, as HTML: "A, B or C"."""
+    labels = [entry.label for entry in FORMATS]
+    return ", ".join(labels[:-1]) + " or " + labels[-1]
+
 
 __all__ = [
     "FORMATS",
+    "Format",
+    "Parser",
     "SAMPLE",
+    "formats_in_words",
     "kindle_clippings",
     "kindle_html",
     "readwise_csv",
@@ -76,29 +138,26 @@ def detect_format_of_sample(sample: str) -> str | None:
     cut = sample.rfind("\n")
     if cut > 0:
         sample = sample[:cut]
-    for module in FORMATS:
-        if module.looks_like(sample):
-            return None if module is readwise_text else str(module.NAME)
+    for parser in _DETECTION:
+        if parser.looks_like(sample):
+            return None if parser is readwise_text else parser.NAME
     return None
 
 
 def _detect(text: str) -> str:
-    for module in FORMATS:
-        if module.looks_like(text):
-            return str(module.NAME)
-    raise ParseError(
-        "This file is in no format Commonplace knows. Send a Kindle 'My Clippings.txt', "
-        "a Readwise export (text or CSV) or a Kindle app notebook export (HTML)."
-    )
+    for parser in _DETECTION:
+        if parser.looks_like(text):
+            return parser.NAME
+    plain = formats_in_words().replace("<code>", "").replace("</code>", "")
+    raise ParseError(f"This file is in no format Commonplace knows. Send a {plain}.")
 
 
 def parse_text(text: str, *, format: str | None = None) -> ParseResult:
     """Parse decoded text, detecting its format unless one is named."""
     name = format or detect_format(text)
-    for module in FORMATS:
-        if name == module.NAME:
-            result: ParseResult = module.parse(text)
-            return result
+    for entry in FORMATS:
+        if name == entry.name:
+            return entry.parser.parse(text)
     raise ParseError(f"Unknown format {name!r}; known formats: {', '.join(FORMAT_NAMES)}.")
 
 

@@ -74,7 +74,7 @@ COMMANDS: tuple[Command, ...] = (
         preferences.mode_command,
         "random or weighted delivery",
         Group.DELIVERY,
-        "random|weighted",
+        render.MODES,
     ),
     Command(
         "weight",

@@ -17,8 +17,10 @@ from bot.library.browsing import TagChoices
 from bot.library.chats import ChatSettings
 from bot.library.importing import ImportReport
 from bot.library.search import SearchPage
+from bot.library.selection import DeliveryMode
 from bot.library.stats import LibraryStats
 from bot.library.views import HighlightView
+from bot.parsers import FORMATS, formats_in_words
 
 MAX_MESSAGE = 4096
 MAX_CAPTION = 1024
@@ -318,9 +320,10 @@ def _fit(html: str) -> str:
 # Conversation texts
 
 EMPTY_LIBRARY = (
-    "📭 Your library is empty. Send me an export file (Kindle <code>My Clippings.txt</code>, "
-    "a Readwise export or a Kindle app notebook), or load the sample library with /start."
+    f"📭 Your library is empty. Send me an export file ({formats_in_words()}), or load the "
+    "sample library with /start."
 )
+FORMAT_LIST = "\n".join(f"• {entry.label}: {entry.how}." for entry in FORMATS)
 
 ALL_DISCARDED = (
     "🙈 You discarded every highlight in your library. Find one with /search and tap "
@@ -342,10 +345,7 @@ def welcome(*, empty: bool, name: str | None) -> str:
         return (
             f"{hello}\n\n{body}\n\n"
             "Your library is empty. Tap the button below to load a sample library "
-            "(<i>The DevOps Handbook</i>), or send me your own export:\n"
-            "• Kindle: <code>documents/My Clippings.txt</code> from your Kindle\n"
-            "• Readwise: a text or CSV export\n"
-            "• Kindle app: Notebook → Export (HTML)\n\n"
+            f"(<i>The DevOps Handbook</i>), or send me your own export:\n{FORMAT_LIST}\n\n"
             "/help shows everything I can do."
         )
     return f"{hello}\n\n{body}\n\nTry /random, or /help to see everything I can do."
@@ -378,11 +378,7 @@ def help_text(sections: dict[str, list[tuple[str, str, str]]]) -> str:
 
 
 IMPORT_HELP = (
-    "📥 <b>Import your highlights</b> by sending me the file as a document:\n\n"
-    "• <b>Kindle</b>: connect it by USB and send <code>documents/My Clippings.txt</code>. "
-    "Any device language works.\n"
-    "• <b>Readwise</b>: Export → Text or CSV.\n"
-    "• <b>Kindle app</b>: Notebook → Export notebook (HTML).\n\n"
+    f"📥 <b>Import your highlights</b> by sending me the file as a document:\n\n{FORMAT_LIST}\n\n"
     "Sending the same file again is safe: only new highlights are added. Files up to 20 MB."
 )
 
@@ -475,7 +471,7 @@ def settings_text(settings: ChatSettings) -> str:
         "⚙️ <b>Daily delivery</b>\n\n"
         f"Time: <b>{settings.delivery_time}</b> (/time HH:MM)\n"
         f"Time zone: <b>{escape(settings.timezone)}</b> (/timezone Area/City or +HH:MM)\n"
-        f"Mode: <b>{settings.mode}</b> (/mode random|weighted)\n"
+        f"Mode: <b>{settings.mode}</b> (/mode {MODES})\n"
         f"Tag weights: {weights} (/weight tag N)\n"
         f"Delivery: {state}"
     )
@@ -491,11 +487,23 @@ def timezone_set(name: str, local_time: str) -> str:
     return f"🌍 Time zone set to <b>{escape(name)}</b> (it is {escape(local_time)} there now)."
 
 
-def mode_set(mode: str) -> str:
+MODE_SET = {
+    DeliveryMode.RANDOM: "🎲 Random mode: every highlight is equally likely.",
+    DeliveryMode.WEIGHTED: (
+        "⚖️ Weighted mode: tags you weight with /weight come more often; favorites too."
+    ),
+}
+MODES = "|".join(DeliveryMode)
+
+
+def mode_usage() -> str:
+    """/mode without a mode."""
+    return usage(" or ".join(f"<code>/mode {mode}</code>" for mode in DeliveryMode))
+
+
+def mode_set(mode: DeliveryMode) -> str:
     """/mode done."""
-    if mode == "weighted":
-        return "⚖️ Weighted mode: tags you weight with /weight come more often; favorites too."
-    return "🎲 Random mode: every highlight is equally likely."
+    return MODE_SET[mode]
 
 
 def weight_set(name: str, weight: int) -> str:

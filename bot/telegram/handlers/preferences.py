@@ -74,9 +74,7 @@ async def timezone_command(update: Update, context: Context) -> None:
 async def mode_command(update: Update, context: Context) -> None:
     """/mode random|weighted."""
     if len(context.args or []) != 1:
-        await require_message(update).reply_html(
-            render.usage("<code>/mode random</code> or <code>/mode weighted</code>")
-        )
+        await require_message(update).reply_html(render.mode_usage())
         return
     value = (context.args or [""])[0]
 
