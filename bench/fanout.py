@@ -33,7 +33,8 @@ from bench.generate import Vocabulary, highlight_length, passage
 from bot import db
 from bot.app import DELIVERY_CONNECTIONS, build_application
 from bot.config import Settings
-from bot.delivery.engine import DeliveryEngine, Pacer
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.pacer import Pacer
 from bot.library import selection
 from bot.library.identity import book_key, fingerprint
 from bot.models import Book, Chat, Delivery, Highlight, table_of

@@ -20,7 +20,8 @@ from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.db import SessionFactory
-from bot.delivery.engine import IN_FLIGHT, Clock, DeliveryEngine, utc_now
+from bot.delivery.courier import Clock
+from bot.delivery.engine import IN_FLIGHT, DeliveryEngine, utc_now
 from bot.health import HealthServer
 from bot.telegram import commands, instrumentation, jobs
 from bot.telegram.context import CONTEXT_TYPES, BotApplication, BotData

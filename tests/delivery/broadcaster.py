@@ -12,7 +12,8 @@ from datetime import datetime
 from telegram import Bot
 
 from bot import db
-from bot.delivery.engine import DeliveryEngine, Pacer
+from bot.delivery.engine import DeliveryEngine
+from bot.delivery.pacer import Pacer
 from bot.telegram.sending import TelegramSender
 
 

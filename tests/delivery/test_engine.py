@@ -17,7 +17,8 @@ from telegram.request import HTTPXRequest
 from bot.app import DELIVERY_CONNECTIONS
 from bot.db import SessionFactory, unit_of_work
 from bot.delivery import claims
-from bot.delivery.engine import CLAIM_BATCH, IN_FLIGHT, STOP_GRACE, DeliveryEngine, Pacer
+from bot.delivery.engine import CLAIM_BATCH, IN_FLIGHT, STOP_GRACE, DeliveryEngine
+from bot.delivery.pacer import Pacer
 from bot.fake_telegram import FakeTelegram
 from bot.library import chats
 from bot.library.importing import import_records

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.delivery.engine import PRIVATE_SPACING, Pacer
+from bot.delivery.pacer import PRIVATE_SPACING, Pacer
 
 
 async def test_sends_to_different_chats_are_spaced_by_the_overall_rate() -> None:
