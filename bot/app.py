@@ -23,7 +23,7 @@ from bot.db import SessionFactory
 from bot.delivery.courier import Clock
 from bot.delivery.engine import IN_FLIGHT, DeliveryEngine, utc_now
 from bot.health import HealthServer
-from bot.telegram import commands, instrumentation, jobs
+from bot.telegram import buttons, commands, instrumentation, jobs
 from bot.telegram.context import CONTEXT_TYPES, BotApplication, BotData
 from bot.telegram.handlers import annotating, basics, library_io, reading, searching
 from bot.telegram.sending import TelegramSender
@@ -32,6 +32,19 @@ from bot.telegram.transport import AiohttpRequest
 log = logging.getLogger(__name__)
 DELIVERY_CONNECTIONS = 2 * IN_FLIGHT  # twice the engine's concurrent sends
 NEW = filters.UpdateType.MESSAGE  # commands run once, not again when their message is edited
+# Each kind of button and what handles it (the commands' table is bot.telegram.commands).
+BUTTONS = (
+    (buttons.SAMPLE, basics.load_sample),
+    (buttons.ANOTHER, reading.another),
+    (buttons.OPEN, reading.open_result),
+    (buttons.PAGE, searching.turn_page),
+    (buttons.FAVORITE, annotating.favorite_button),
+    (buttons.DISCARD, annotating.discard_button),
+    (buttons.UNDO, annotating.discard_button),
+    (buttons.TAGS, annotating.tags_button),
+    (buttons.ADD_TAG, annotating.tag_button),
+    (buttons.REMOVE_TAG, annotating.tag_button),
+)
 
 
 def build_application(
@@ -48,10 +61,10 @@ def build_application(
     """
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is required to build the bot")
-    api = settings.telegram_api_url
+    token, api = settings.telegram_bot_token.get_secret_value(), settings.telegram_api_url
     builder = (
         Application.builder()
-        .token(settings.telegram_bot_token.get_secret_value())
+        .token(token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .application_class(BotApplication)
@@ -64,21 +77,6 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app: BotApplication = builder.build()  # type: ignore[assignment]
-    # Deliveries go through a plain Bot of their own, without the AIORateLimiter: its own
-    # retries would bypass the engine's pacer and turn one 429 into a storm. Same token,
-    # server and (if one is given) transport; otherwise aiohttp, much cheaper per call.
-    delivery_bot = Bot(
-        settings.telegram_bot_token.get_secret_value(),
-        base_url=f"{api}/bot",
-        base_file_url=f"{api}/file/bot",
-        request=request or AiohttpRequest(connection_pool_size=DELIVERY_CONNECTIONS),
-    )
-    delivery = DeliveryEngine(
-        sessions=sessions,
-        default_timezone=settings.default_timezone,
-        clock=clock,
-        sender=TelegramSender(delivery_bot),
-    )
     health = HealthServer(
         sessions=sessions,
         metrics=app.bot_data.metrics,
@@ -86,8 +84,27 @@ def build_application(
         port=settings.health_port,
         tick_seconds=settings.delivery_tick_seconds,
     )
+    delivery = _delivery_engine(settings, sessions, token=token, request=request, clock=clock)
     app.bot_data.attach(settings=settings, sessions=sessions, delivery=delivery, health=health)
 
+    _route(app)
+
+    # The daily highlight: a short tick; the database, not this timer, knows who is due.
+    assert app.job_queue is not None, "python-telegram-bot[job-queue] is required"
+    # A broadcast outlasts the interval; the engine skips a tick while one runs, so the
+    # scheduler may start it (max_instances=2) instead of warning that it could not.
+    app.job_queue.run_repeating(
+        jobs.deliver_due,
+        interval=settings.delivery_tick_seconds,
+        first=1,
+        name="delivery",
+        job_kwargs={"max_instances": 2},
+    )
+    return app
+
+
+def _route(app: BotApplication) -> None:
+    """Every handler, in the order PTB tries them."""
     # Group -2 runs before anything else and the last group after everything: metrics.
     app.add_handler(TypeHandler(Update, instrumentation.start_timer), group=-2)
     app.add_handler(TypeHandler(Update, instrumentation.stop_timer), group=1)
@@ -98,18 +115,8 @@ def build_application(
     for command in commands.COMMANDS:
         app.add_handler(CommandHandler(command.name, command.handler, filters=NEW))
 
-    buttons = {
-        r"^sample$": basics.load_sample,
-        r"^another$": reading.another,
-        r"^open:": reading.open_result,
-        r"^page:": searching.turn_page,
-        r"^fav:": annotating.favorite_button,
-        r"^(discard|undo):": annotating.discard_button,
-        r"^tags:": annotating.tags_button,
-        r"^(at|rt):": annotating.tag_button,
-    }
-    for pattern, callback in buttons.items():
-        app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    for button, callback in BUTTONS:
+        app.add_handler(CallbackQueryHandler(callback, pattern=button.pattern))
     app.add_handler(CallbackQueryHandler(basics.expired_button))
 
     app.add_handler(MessageHandler(NEW & filters.Document.ALL, library_io.import_document))
@@ -129,18 +136,34 @@ def build_application(
 
     app.add_error_handler(basics.on_error)
 
-    # The daily highlight: a short tick; the database, not this timer, knows who is due.
-    assert app.job_queue is not None, "python-telegram-bot[job-queue] is required"
-    # A broadcast outlasts the interval; the engine skips a tick while one runs, so the
-    # scheduler may start it (max_instances=2) instead of warning that it could not.
-    app.job_queue.run_repeating(
-        jobs.deliver_due,
-        interval=settings.delivery_tick_seconds,
-        first=1,
-        name="delivery",
-        job_kwargs={"max_instances": 2},
+
+def _delivery_engine(
+    settings: Settings,
+    sessions: SessionFactory,
+    *,
+    token: str,
+    request: BaseRequest | None,
+    clock: Clock,
+) -> DeliveryEngine:
+    """The daily delivery, sending through a plain Bot of its own.
+
+    Without the AIORateLimiter: its own retries would bypass the engine's pacer and turn one
+    429 into a storm. Same token, server and (if one is given) transport; otherwise aiohttp,
+    much cheaper per call.
+    """
+    api = settings.telegram_api_url
+    bot = Bot(
+        token,
+        base_url=f"{api}/bot",
+        base_file_url=f"{api}/file/bot",
+        request=request or AiohttpRequest(connection_pool_size=DELIVERY_CONNECTIONS),
     )
-    return app
+    return DeliveryEngine(
+        sessions=sessions,
+        default_timezone=settings.default_timezone,
+        clock=clock,
+        sender=TelegramSender(bot),
+    )
 
 
 # PTB types its hooks for any Application; these need only the bot's own state.

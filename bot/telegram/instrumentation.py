@@ -6,13 +6,11 @@ import time
 
 from telegram import Update
 
+from bot.telegram import buttons
 from bot.telegram.commands import NAMES
 from bot.telegram.context import Context
 
 # Labels must stay few: anything not known is counted under one name.
-KNOWN_BUTTONS = frozenset(
-    {"sample", "another", "open", "page", "fav", "discard", "undo", "tags", "at", "rt"}
-)
 MAX_TIMERS = 10_000
 
 
@@ -28,7 +26,7 @@ def update_kind(update: Update) -> str:
         return "reply"
     if update.callback_query is not None:
         action = (update.callback_query.data or "").split(":")[0]
-        return "button:" + (action if action in KNOWN_BUTTONS else "unknown")
+        return "button:" + (action if action in buttons.ACTIONS else "unknown")
     if update.edited_message is not None:
         return "edited"
     if update.message_reaction is not None:

@@ -21,6 +21,7 @@ from bot.library.selection import DeliveryMode
 from bot.library.stats import LibraryStats
 from bot.library.views import HighlightView
 from bot.parsers import FORMATS, formats_in_words
+from bot.telegram import buttons
 
 MAX_MESSAGE = 4096
 MAX_CAPTION = 1024
@@ -179,14 +180,15 @@ def _split_line(visible: str, html: str, budget: int) -> list[tuple[str, str]]:
 def highlight_keyboard(view: HighlightView) -> InlineKeyboardMarkup:
     """⭐ Favorite · 🔀 Another · 🙈 Discard (or ↩️ Undo) · 🏷 Tags."""
     favorite = InlineKeyboardButton(
-        "⭐ Favorite" if view.favorite else "☆ Favorite", callback_data=f"fav:{view.id}"
+        "⭐ Favorite" if view.favorite else "☆ Favorite",
+        callback_data=buttons.FAVORITE.data(view.id),
     )
-    another = InlineKeyboardButton("🔀 Another", callback_data="another")
+    another = InlineKeyboardButton("🔀 Another", callback_data=buttons.ANOTHER.data())
     if view.discarded:
-        discard = InlineKeyboardButton("↩️ Undo discard", callback_data=f"undo:{view.id}")
+        discard = InlineKeyboardButton("↩️ Undo discard", callback_data=buttons.UNDO.data(view.id))
     else:
-        discard = InlineKeyboardButton("🙈 Discard", callback_data=f"discard:{view.id}")
-    tags = InlineKeyboardButton("🏷 Tags", callback_data=f"tags:{view.id}")
+        discard = InlineKeyboardButton("🙈 Discard", callback_data=buttons.DISCARD.data(view.id))
+    tags = InlineKeyboardButton("🏷 Tags", callback_data=buttons.TAGS.data(view.id))
     return InlineKeyboardMarkup([[favorite, another], [discard, tags]])
 
 
@@ -200,16 +202,20 @@ def tags_panel(choices: TagChoices) -> tuple[str, InlineKeyboardMarkup | None]:
     )
     highlight_id = choices.view.id
     remove = [
-        InlineKeyboardButton(f"✖ {hashtag(name)}", callback_data=f"rt:{highlight_id}:{tag_id}")
+        InlineKeyboardButton(
+            f"✖ {hashtag(name)}", callback_data=buttons.REMOVE_TAG.data(highlight_id, tag_id)
+        )
         for tag_id, name in choices.on_it
     ]
     add = [
-        InlineKeyboardButton(f"＋ {hashtag(name)}", callback_data=f"at:{highlight_id}:{tag_id}")
+        InlineKeyboardButton(
+            f"＋ {hashtag(name)}", callback_data=buttons.ADD_TAG.data(highlight_id, tag_id)
+        )
         for tag_id, name in choices.suggestions
     ]
     rows: list[list[InlineKeyboardButton]] = []
-    for buttons in (remove, add):
-        rows.extend(buttons[i : i + 3] for i in range(0, len(buttons), 3))
+    for row in (remove, add):
+        rows.extend(row[i : i + 3] for i in range(0, len(row), 3))
     return text, InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -256,7 +262,7 @@ def search_keyboard(search_id: int, page: SearchPage) -> InlineKeyboardMarkup | 
     if not page.hits:
         return None
     numbers = [
-        InlineKeyboardButton(str(page.offset + i), callback_data=f"open:{hit.id}")
+        InlineKeyboardButton(str(page.offset + i), callback_data=buttons.OPEN.data(hit.id))
         for i, hit in enumerate(page.hits, start=1)
     ]
     rows = [numbers]
@@ -264,11 +270,13 @@ def search_keyboard(search_id: int, page: SearchPage) -> InlineKeyboardMarkup | 
     if page.offset > 0:
         previous = max(page.offset - RESULTS_PER_PAGE, 0)
         arrows.append(
-            InlineKeyboardButton("◀️ Previous", callback_data=f"page:{search_id}:{previous}")
+            InlineKeyboardButton("◀️ Previous", callback_data=buttons.PAGE.data(search_id, previous))
         )
     if page.offset + len(page.hits) < page.total:
         following = page.offset + RESULTS_PER_PAGE
-        arrows.append(InlineKeyboardButton("Next ▶️", callback_data=f"page:{search_id}:{following}"))
+        arrows.append(
+            InlineKeyboardButton("Next ▶️", callback_data=buttons.PAGE.data(search_id, following))
+        )
     if arrows:
         rows.append(arrows)
     return InlineKeyboardMarkup(rows)

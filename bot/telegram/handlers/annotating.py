@@ -17,8 +17,7 @@ from bot.library.errors import LibraryError
 from bot.library.messages import highlight_for_message
 from bot.library.tagging import tag_names
 from bot.library.views import HighlightView
-from bot.telegram import render
-from bot.telegram.callbacks import callback_ids
+from bot.telegram import buttons, render
 from bot.telegram.context import Context, require_chat, require_message, transact
 
 _HAS_WORDS = re.compile(r"\w")
@@ -231,19 +230,24 @@ async def _refresh_keyboard(update: Update, context: Context, view: HighlightVie
             raise
 
 
-async def _button_target(update: Update, context: Context, count: int = 1) -> list[int] | None:
-    """The ids in a highlight button, or None after answering that it has expired."""
+async def _button_target(
+    update: Update, context: Context, *kinds: buttons.Button
+) -> list[int] | None:
+    """The ids in a highlight button of one of ``kinds``, or None after answering that it
+    has expired."""
     query = update.callback_query
     assert query is not None
-    ids = callback_ids(query.data, count)
-    if ids is None:
-        await query.answer(render.UNKNOWN_HIGHLIGHT, show_alert=True)
-    return ids
+    for kind in kinds:
+        ids = kind.ids_in(query.data)
+        if ids is not None:
+            return ids
+    await query.answer(render.UNKNOWN_HIGHLIGHT, show_alert=True)
+    return None
 
 
 async def favorite_button(update: Update, context: Context) -> None:
     """⭐ toggles favorite."""
-    ids = await _button_target(update, context)
+    ids = await _button_target(update, context, buttons.FAVORITE)
     if ids is None:
         return
     chat_id = require_chat(update).id
@@ -259,12 +263,12 @@ async def favorite_button(update: Update, context: Context) -> None:
 
 async def discard_button(update: Update, context: Context) -> None:
     """🙈 discards, ↩️ undoes it."""
-    ids = await _button_target(update, context)
+    ids = await _button_target(update, context, buttons.DISCARD, buttons.UNDO)
     query = update.callback_query
     if ids is None or query is None:
         return
     chat_id = require_chat(update).id
-    discard = (query.data or "").startswith("discard:")
+    discard = buttons.DISCARD.ids_in(query.data) is not None
 
     def work(session: Session) -> HighlightView | None:
         annotating.set_discarded(session, chat_id=chat_id, highlight_id=ids[0], discarded=discard)
@@ -302,7 +306,7 @@ async def _button_change(
 
 async def tags_button(update: Update, context: Context) -> None:
     """🏷 shows the highlight's tags with one-tap remove and add buttons."""
-    ids = await _button_target(update, context)
+    ids = await _button_target(update, context, buttons.TAGS)
     query = update.callback_query
     if ids is None or query is None:
         return
@@ -321,13 +325,13 @@ async def tags_button(update: Update, context: Context) -> None:
 
 async def tag_button(update: Update, context: Context) -> None:
     """＋ #tag / ✖ #tag in the tags panel."""
-    ids = await _button_target(update, context, count=2)
+    ids = await _button_target(update, context, buttons.ADD_TAG, buttons.REMOVE_TAG)
     query = update.callback_query
     if ids is None or query is None:
         return
     chat_id = require_chat(update).id
     highlight_id, tag_id = ids
-    adding = (query.data or "").startswith("at:")
+    adding = buttons.ADD_TAG.ids_in(query.data) is not None
 
     def work(session: Session) -> tuple[list[str], tuple[str, InlineKeyboardMarkup | None]] | None:
         changed = annotating.toggle_tag(

@@ -14,7 +14,7 @@ from bot.library.browsing import library_size
 from bot.library.chats import set_active
 from bot.library.errors import LibraryError
 from bot.library.importing import ImportReport, import_bytes
-from bot.telegram import render
+from bot.telegram import buttons, render
 from bot.telegram.context import Context, require_chat, require_message, transact
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,13 @@ async def start(update: Update, context: Context) -> None:
     user = update.effective_user
     keyboard = (
         InlineKeyboardMarkup(
-            [[InlineKeyboardButton("📚 Load the sample library", callback_data="sample")]]
+            [
+                [
+                    InlineKeyboardButton(
+                        "📚 Load the sample library", callback_data=buttons.SAMPLE.data()
+                    )
+                ]
+            ]
         )
         if empty
         else None

@@ -8,8 +8,7 @@ from telegram.constants import ParseMode
 
 from bot.library.browsing import get_highlight, library_size, random_highlight
 from bot.library.views import HighlightView
-from bot.telegram import render
-from bot.telegram.callbacks import callback_ids
+from bot.telegram import buttons, render
 from bot.telegram.context import Context, require_chat, transact
 from bot.telegram.sending import send_highlight
 
@@ -43,7 +42,7 @@ async def open_result(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     chat = require_chat(update)
-    ids = callback_ids(query.data, 1)
+    ids = buttons.OPEN.ids_in(query.data)
     view = (
         await transact(context, lambda s: get_highlight(s, chat_id=chat.id, highlight_id=ids[0]))
         if ids

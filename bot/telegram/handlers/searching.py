@@ -10,8 +10,7 @@ from telegram.error import BadRequest
 from bot.library.browsing import book_counts, tag_counts
 from bot.library.messages import load_search, save_search
 from bot.library.search import SearchPage, search
-from bot.telegram import render
-from bot.telegram.callbacks import callback_ids
+from bot.telegram import buttons, render
 from bot.telegram.context import Context, require_chat, require_message, transact
 
 
@@ -39,7 +38,7 @@ async def turn_page(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     chat = require_chat(update)
-    ids = callback_ids(query.data, 2)
+    ids = buttons.PAGE.ids_in(query.data)
     if ids is None:
         await query.answer(render.UNKNOWN_HIGHLIGHT, show_alert=True)
         return
