@@ -46,11 +46,12 @@ _DATE_US = (
     + r"(?: (?P<meridiem>[AaPp][Mm])|)"
 )
 # Thursday, 22 August 2024 / Donnerstag, 22. August 2024 / jueves, 22 de agosto de 2024 /
-# jeudi 22 août 2024 / quinta-feira, 22 de agosto de 2024 / четверг, 22 августа 2024 г. в
+# jeudi 22 août 2024 / quinta-feira, 22 de agosto de 2024 / четверг, 22 августа 2024 г. в /
+# Sonntag, 24. März 2013 um 22:02:21 Uhr (old German firmware)
 _DATE_DMY = (
     r"[\w-]{1,24},? (?P<day>\d{1,2})\.? (?:de |)(?P<month>[^\W\d_]{1,24}) (?:de |)"
     r"(?P<year>\d{4})"
-    r"(?: г\.|)(?: в|) " + _TIME_OF_DAY + r"(?P<meridiem>)"
+    r"(?: г\.| um|)(?: в|) " + _TIME_OF_DAY + r"(?P<meridiem>)(?: Uhr|)"
 )
 # 2024年8月22日木曜日 18:27:17 / 2024年8月22日星期四 下午6:57:47
 _DATE_CJK = (
@@ -120,7 +121,7 @@ _GRAMMARS: tuple[_Grammar, ...] = tuple(
         + r" {0,8}\| Added on "
         + _DATE_US,
         rf"- (?:Deine?|Ihre?) {_KIND_WORD}(?: auf Seite {_PAGE_NUMBER}|)(?: \||)"
-        + _location("bei Position")
+        + _location("(?:bei |)Position")
         + r" \| Hinzugefügt am "
         + _DATE_DMY,
         rf"- (?:La|El|Tu) {_KIND_WORD}(?: en la página {_PAGE_NUMBER}|)(?: \||)"
@@ -139,17 +140,24 @@ _GRAMMARS: tuple[_Grammar, ...] = tuple(
         + _location("(?:op |)locatie", " t/m ")
         + r" \| Toegevoegd op "
         + _DATE_DMY,
-        rf"- (?:Seu|Sua) {_KIND_WORD}(?: na página {_PAGE_NUMBER}|)(?: \||)"
-        + _location("(?:na |)posição")
+        # Some firmware mixes English in: "- Your Highlight on Location na página 12 | ...".
+        rf"- (?:Seu|Sua|Your) {_KIND_WORD}(?: on Location|)(?: na página {_PAGE_NUMBER}|)(?: \||)"
+        + _location("(?:na |ou |)posição")
         + r" \| Adicionado: "
         + _DATE_DMY,
         r"[-\u2013] Ваша? (?P<kind>выделенный отрывок|\w{1,24})"
         rf"(?: на странице {_PAGE_NUMBER}|)"
         r"(?: \||)" + _location("(?:Место|в месте)", "[-\u2013]") + r" \| Добавлено: " + _DATE_DMY,
-        rf"- (?:{_PAGE_NUMBER}ページ(?:\||)|)(?:位置No\. (?P<start>{_N})(?:-(?P<end>{_N})|)|)"
+        rf"- (?:{_PAGE_NUMBER}ページ(?:\||)|)(?:位置 ?No\. (?P<start>{_N})(?:-(?P<end>{_N})|)|)"
         r"の(?P<kind>ハイライト|メモ|ブックマーク) ?\|作成日: " + _DATE_CJK,
+        # The same with English words and no kind word (see KIND_WORDS).
+        rf"- (?=\d|location)(?:{_PAGE_NUMBER}page(?:\||)|)"
+        rf"(?:location No\. (?P<start>{_N})(?:-(?P<end>{_N})|)|)(?P<kind>) ?\|作成日: " + _DATE_CJK,
         rf"- 您在(?:第 {_PAGE_NUMBER} 页|)(?:（?位置 #(?P<start>{_N})(?:-(?P<end>{_N})|)）?|)"
-        r"的(?P<kind>标注|笔记|书签) \| 添加于 " + _DATE_CJK,
+        r" ?的(?P<kind>标注|笔记|书签) \| 添加于 ?" + _DATE_CJK,
+        # Old firmware: "- 我的标注 位置 #465-466 | ...", "- 我的书签 在 第 65 页 | ...".
+        rf"- 我的(?P<kind>标注|笔记|书签) (?:在 第 {_PAGE_NUMBER} 页|)"
+        rf"(?:位置 #(?P<start>{_N})(?:-(?P<end>{_N})|)|) \| 添加于 ?" + _DATE_CJK,
     )
 )
 _new_tuple = tuple.__new__

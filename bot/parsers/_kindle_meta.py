@@ -45,15 +45,15 @@ _KIND = re.compile(
     r"(?P<bookmark>bookmark|lesezeichen|marcador|signet|segnalibro|bladwijzer|закладка"
     r"|ブックマーク|书签)"
     r"|(?P<note>\bnote\b|notiz|\bnota\b|notitie|заметка|メモ|笔记)"
-    r"|(?P<highlight>highlight|markierung|subrayado|surlignement|evidenziazione|destaque"
-    r"|выделенный|ハイライト|标注)",
+    r"|(?P<highlight>highlight|underline|clip this article|markierung|subrayado|resaltado"
+    r"|surlignement|evidenziazione|destaque|выделенный|ハイライト|标注)",
     re.IGNORECASE,
 )
 # Numbers are capped at nine digits: anything longer is no Kindle location, and a bounded
 # number can always become an int without hitting Python's digit limit.
 _LOCATION = re.compile(
-    r"(?:location|locatie|loc\.?|position|posición|posicion|posição|posizione|emplacement"
-    r"|мест[ое]|位置(?:\s*No\.?)?)"
+    r"(?:location(?:\s*No\.)?|locatie|loc\.?|position|posición|posicion|posição|posizione"
+    r"|emplacement|мест[ое]|位置(?:\s*No\.?)?)"
     r"\s*(?:#\s*)?(?P<start>\d{1,9})(?!\d)"
     r"(?:\s*(?:[-\u2013\u2014]|t/m)\s*(?P<end>\d{1,9})(?!\d))?",
     re.IGNORECASE,
@@ -62,7 +62,7 @@ _PAGE_TOKEN = r"(?:\d{1,9}(?!\d)|[ivxlcdm]+(?![a-z]))"
 _PAGE = re.compile(
     rf"(?:(?:\b(?:page|seite|página|pagina|страниц[аеы])|第)\s*(?P<page>{_PAGE_TOKEN}"
     rf"(?:(?:[-\u2013]| t/m ){_PAGE_TOKEN})?))"
-    rf"|(?P<ja_page>{_PAGE_TOKEN}(?:[-\u2013]{_PAGE_TOKEN})?)\s*ページ",
+    rf"|(?P<ja_page>{_PAGE_TOKEN}(?:[-\u2013]{_PAGE_TOKEN})?)(?:\s*ページ|page)",
     re.IGNORECASE,
 )
 _ADDED_WORDS = re.compile(
@@ -101,8 +101,12 @@ MONTHS: dict[str, int] = {
 KIND_WORDS: dict[str, ClipKind] = {
     word: kind
     for kind, words in (
-        (ClipKind.HIGHLIGHT, "highlight|markierung|subrayado|surlignement|evidenziazione"),
-        (ClipKind.HIGHLIGHT, "destaque|выделенный отрывок|ハイライト|标注"),
+        (ClipKind.HIGHLIGHT, "highlight|underline|markierung|subrayado|resaltado"),
+        (ClipKind.HIGHLIGHT, "surlignement|evidenziazione|destaque|выделенный отрывок"),
+        (ClipKind.HIGHLIGHT, "ハイライト|标注"),
+        # The one layout with no kind word (Japanese firmware with English words, read by
+        # its own grammar): its clippings are highlights.
+        (ClipKind.HIGHLIGHT, ""),
         (ClipKind.NOTE, "note|notiz|nota|notitie|заметка|メモ|笔记"),
         (ClipKind.BOOKMARK, "bookmark|lesezeichen|marcador|signet|segnalibro|bladwijzer"),
         (ClipKind.BOOKMARK, "закладка|ブックマーク|书签"),
@@ -121,8 +125,8 @@ def read_by_keywords(line: str) -> Details | None:
     meta, added = _split_added(line)
     kind_match = _KIND.search(meta)
     if kind_match is None:
-        return None
-    if kind_match.group("bookmark") is not None:
+        kind = None
+    elif kind_match.group("bookmark") is not None:
         kind = ClipKind.BOOKMARK
     elif kind_match.group("note") is not None:
         kind = ClipKind.NOTE
@@ -141,6 +145,13 @@ def read_by_keywords(line: str) -> Details | None:
         raw_start, raw_end = locations[-1]
         start = int(raw_start)
         end = range_end(start, raw_end or None)
+    if kind is None:
+        # Japanese firmware with English words writes no kind word ("- 6page|location No.
+        # 85-87 |作成日: ..."); its records that carry text are highlights. Without a place
+        # and a date, a line with no kind word is no details line.
+        if (page is None and start is None) or added is None:
+            return None
+        kind = ClipKind.HIGHLIGHT
     return Details(
         kind=kind,
         page=page,

@@ -1,7 +1,8 @@
 """Line- and paragraph-level shapes of the Readwise plain-text export.
 
 Kept apart from the parser's state machine so the heuristics that tell a chapter heading
-from the first paragraph of a highlight can be read (and argued about) in one place.
+from the first paragraph of a highlight, and the header lines from the body, can be read (and
+argued about) in one place.
 """
 
 from __future__ import annotations
@@ -98,6 +99,43 @@ def author_of(line: str) -> str | None:
     if match is None or len(text) > _MAX_AUTHOR or text.endswith(_NOT_HEADING_ENDINGS):
         return None
     return match["by"] or match["named"]
+
+
+class Header:
+    """Recognise the header's lines: title repeats, `Table of Contents`, one author line."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.author = ""
+        self._contents_seen = False
+
+    def take_paragraph(self, paragraph: str) -> bool:
+        """Consume a whole paragraph if every line of it is a header line."""
+        lines = paragraph.split("\n")
+        if not all(self._kind(line) for line in lines):
+            return False
+        for line in lines:
+            self.take(line)
+        return True
+
+    def take(self, line: str) -> bool:
+        """Consume one header line; False when it is not one."""
+        kind = self._kind(line)
+        if kind == "contents":
+            self._contents_seen = True
+        elif kind == "author":
+            self.author = author_of(line) or ""
+        return kind is not None
+
+    def _kind(self, line: str) -> str | None:
+        if collapse(line) == self.title:
+            return "title"
+        if is_contents_line(line):
+            return "contents"
+        # An author line only before `Table of Contents`: after it, `By then...` is a quote.
+        if not self.author and not self._contents_seen and author_of(line) is not None:
+            return "author"
+        return None
 
 
 def strong_heading(paragraph: str) -> str | None:

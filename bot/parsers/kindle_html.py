@@ -333,8 +333,7 @@ class _Reader:
     heading: _Block | None = None
     # The highlight a following note may belong to.
     anchor: ParsedHighlight | None = None
-    understood: bool = False
-    """Whether some heading named a kind this parser knows (in any language)."""
+    understood: bool = False  # Some heading named a kind this parser knows (any language).
     first_unknown: tuple[str, int] | None = None
 
     def add(self, block: _Block) -> None:
@@ -366,8 +365,11 @@ class _Reader:
 
     def entry(self, heading: _Block, text: str) -> None:
         heading_text = heading.one_line()
-        entry = _read_heading(heading_text, heading.colour)
         anchor, self.anchor = self.anchor, None
+        if not heading_text:  # Hand-edited exports have them; not an unknown language.
+            self.skip("an empty entry heading", heading.line)
+            return
+        entry = _read_heading(heading_text, heading.colour)
         if entry.kind in _KIND_NAMES:
             self.understood = True
         elif self.first_unknown is None:

@@ -25,10 +25,13 @@ How paragraphs are read:
   when the last of them looks like a heading (the reader annotated it, so it is a quote).
 - A located highlight is a heading instead when its note has `.h1`..`.h6`, or when it is a
   single paragraph with an unmistakable heading shape and no tags or note (the sample has
-  `Part III Introduction (Location 2377)`). Headings are reported in `skipped`.
+  `Part III Introduction (Location 2377)`). Headings are reported in `skipped`. The text
+  after a heading's `.h1` (`Note: .h1 Life is short…`) is the reader's note on the chapter:
+  a `Kind.CHAPTER_NOTE` record at the heading's place, as in the Readwise CSV.
 - Notes use Readwise action tags; `.c1` starts a concatenation and `.c2`, `.c3`... append
   to it (https://docs.readwise.io/readwise/guides/action-tags).
-- The chapter of a highlight is the last heading before it, whatever its level.
+- The chapter of a highlight is the last heading before it, whatever its level; the level
+  is kept when a `.h1`..`.h6` gave it.
 """
 
 from __future__ import annotations
@@ -38,8 +41,8 @@ from dataclasses import dataclass, field
 
 from bot.parsers import tags as tagging
 from bot.parsers._readwise_text_layout import (
+    Header,
     Location,
-    author_of,
     chapter_heading,
     collapse,
     has_location,
@@ -76,14 +79,16 @@ class _Draft:
     text: str
     line: int
     chapter: str | None
+    chapter_level: int | None = None
     location: Location | None = None
     paragraphs: int = 1
     tags: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     annotated: bool = False
-    heading: bool = False
+    heading_level: int | None = None  # `.h1`..`.h6` in its note: a heading, not a highlight
     concat_group: int | None = None
     note_only: bool = False
+    chapter_note: bool = False
     # Texts of later highlights concatenated onto this one (`.c2`, `.c3`...).
     joined: list[str] = field(default_factory=list)
 
@@ -170,7 +175,7 @@ def _read_header(
             "The first line should be the book's title, but it is far too long for one.",
             line=first.line,
         )
-    header = _Header(title)
+    header = Header(title)
     for offset, line in enumerate(first_lines[1:], start=1):
         if not header.take(line):
             skipped.append(
@@ -182,43 +187,6 @@ def _read_header(
     return title, header.author, paragraphs[index:]
 
 
-class _Header:
-    """Recognise the header's lines: title repeats, `Table of Contents`, one author line."""
-
-    def __init__(self, title: str) -> None:
-        self.title = title
-        self.author = ""
-        self._contents_seen = False
-
-    def take_paragraph(self, paragraph: str) -> bool:
-        """Consume a whole paragraph if every line of it is a header line."""
-        lines = paragraph.split("\n")
-        if not all(self._kind(line) for line in lines):
-            return False
-        for line in lines:
-            self.take(line)
-        return True
-
-    def take(self, line: str) -> bool:
-        """Consume one header line; False when it is not one."""
-        kind = self._kind(line)
-        if kind == "contents":
-            self._contents_seen = True
-        elif kind == "author":
-            self.author = author_of(line) or ""
-        return kind is not None
-
-    def _kind(self, line: str) -> str | None:
-        if collapse(line) == self.title:
-            return "title"
-        if is_contents_line(line):
-            return "contents"
-        # An author line only before `Table of Contents`: after it, `By then...` is a quote.
-        if not self.author and not self._contents_seen and author_of(line) is not None:
-            return "author"
-        return None
-
-
 class _Reader:
     """Walk the body's paragraphs, assembling drafts in file order."""
 
@@ -226,6 +194,7 @@ class _Reader:
         self._title = title
         self._skipped = skipped
         self._chapter: str | None = None
+        self._chapter_level: int | None = None
         self._run: list[_Paragraph] = []  # unlocated paragraphs not yet assigned
         self._pending: _Draft | None = None  # the draft Tags:/Note: paragraphs attach to
         self._drafts: list[_Draft] = []
@@ -264,7 +233,7 @@ class _Reader:
                 reason = "tags with no highlight before them"
                 self._skipped.append(Skipped(reason, paragraph.line, self._title))
                 return
-            self._pending = _Draft(text="", line=paragraph.line, chapter=self._chapter)
+            self._pending = self._draft([_Paragraph("", paragraph.line)], None)
             self._pending.note_only = True
         draft = self._pending
         draft.annotated = True
@@ -273,7 +242,7 @@ class _Reader:
             return
         action = tagging.parse_action_note(body)
         draft.tags.extend(action.tags)
-        draft.heading = draft.heading or action.heading
+        draft.heading_level = draft.heading_level or action.heading_level
         if draft.concat_group is None:
             draft.concat_group = action.concat_group
         if action.text:
@@ -303,7 +272,7 @@ class _Reader:
                 self._drafts.append(self._draft(segment, None))
                 segment = []
             if paragraph.chapter is not None:
-                self._chapter = paragraph.chapter
+                self._chapter, self._chapter_level = paragraph.chapter, None
         if segment:
             self._drafts.append(self._draft(segment, None))
 
@@ -312,6 +281,7 @@ class _Reader:
             text="\n\n".join(p.text for p in paragraphs if p.text),
             line=paragraphs[0].line,
             chapter=self._chapter,
+            chapter_level=self._chapter_level,
             location=location,
             paragraphs=len(paragraphs),
         )
@@ -323,13 +293,21 @@ class _Reader:
         if draft is None:
             return
         shape = strong_heading(draft.text) if draft.paragraphs == 1 else None
-        if draft.heading or (draft.location is not None and shape and not draft.annotated):
+        heading = draft.heading_level is not None
+        if heading or (draft.location is not None and shape and not draft.annotated):
             self._chapter = shape or collapse(draft.text) or self._chapter
+            self._chapter_level = draft.heading_level
             self._skipped.append(
                 Skipped(
                     "chapter heading (kept as the chapter of what follows)", draft.line, self._title
                 )
             )
+            if draft.notes:
+                # The text after the heading's `.h1`: the reader's note on the chapter.
+                draft.text, draft.notes = draft.notes[0], draft.notes[1:]
+                draft.chapter, draft.chapter_level = self._chapter, self._chapter_level
+                draft.chapter_note = True
+                self._drafts.append(draft)
         elif draft.note_only:
             draft.text = "\n\n".join(draft.notes)
             draft.notes = []
@@ -370,14 +348,21 @@ def _record(draft: _Draft, *, title: str, author: str) -> ParsedHighlight:
         book_title=title,
         text="\n\n".join([draft.text, *draft.joined]),
         author=author,
-        kind=Kind.NOTE if draft.note_only else Kind.HIGHLIGHT,
+        kind=_kind(draft),
         location=location.display if location else None,
         location_type=location.kind if location else None,
         location_start=location.start if location else None,
         chapter=draft.chapter,
+        chapter_level=draft.chapter_level,
         tags=tags,
         notes=draft.notes,
         favorite=favorite,
         discarded=discarded,
         line=draft.line,
     )
+
+
+def _kind(draft: _Draft) -> Kind:
+    if draft.chapter_note:
+        return Kind.CHAPTER_NOTE
+    return Kind.NOTE if draft.note_only else Kind.HIGHLIGHT

@@ -7,7 +7,8 @@ files, so that `compare.py` can hold the importer against it. It counts, per fil
   range: "no edit collapsed" (the upper bound) and "every edit collapsed" (the lower bound: a
   highlight whose text is contained in, or overlaps as suffix/prefix with, another highlight of
   the same book at an overlapping place counts once);
-- notes: distinct after collapsing exact repeats, and how many sit where a highlight ends (Kindle
+- notes: distinct after collapsing exact repeats (same book, place and text, on the same
+  highlight; empty notes are not notes), and how many sit where a highlight ends (Kindle
   writes a note at the END location of its highlight; page-only records use the page);
 - exact repeats, bookmarks, empty highlights and clipping-limit placeholders.
 
@@ -39,6 +40,11 @@ class Record:
     kind: str  # highlight, note, bookmark or unknown
     place: Place | None
     text: str
+    # For a note: the text of the highlight it is on, the last one before it in the book that
+    # ends at its place, else the first one after it. The same words on two highlights that
+    # end at one place ("Teachers" on two passages that both end at location 1442) are two
+    # notes.
+    follows: str = ""
 
 
 @dataclass
@@ -147,6 +153,27 @@ PLACEHOLDER = re.compile(r"^<[^<>\n]{10,}>$")
 
 
 def read_clippings(text: str, expected: Expected) -> list[Record]:
+    records = read_clipping_records(text, expected)
+    # Each note's highlight: the latest before it ending at its place, else the first after.
+    ending: dict[tuple[str, str, int], str] = {}
+
+    def at(record: Record) -> tuple[str, str, int]:
+        assert record.place is not None
+        return record.book, record.place[0], record.place[2]
+
+    for index, record in enumerate(records):
+        end = at(record)
+        if record.kind == "highlight":
+            ending[end] = record.text
+        elif record.kind == "note":
+            follows = ending.get(end) or next(
+                (r.text for r in records[index:] if r.kind == "highlight" and at(r) == end), ""
+            )
+            records[index] = Record(record.book, "note", record.place, record.text, follows)
+    return records
+
+
+def read_clipping_records(text: str, expected: Expected) -> list[Record]:
     records: list[Record] = []
     for chunk in re.split(r"^\s*==========\s*$", text, flags=re.MULTILINE):
         lines = chunk.strip("\n").split("\n")
@@ -161,6 +188,9 @@ def read_clippings(text: str, expected: Expected) -> list[Record]:
             kind = "highlight"
         if kind == "unknown" or place is None:
             expected.unread.append(details)
+            continue
+        if kind == "note" and not body:
+            expected.empty += 1  # an empty note is no note
             continue
         records.append(Record(title, kind, place, body))
     return records

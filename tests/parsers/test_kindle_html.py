@@ -355,6 +355,28 @@ def test_chapter_in_the_heading_overrides_the_section_for_that_entry_only() -> N
     ]
 
 
+def test_sections_in_headings_and_an_empty_heading_as_hand_edited_exports_have() -> None:
+    html = (
+        '<div class="sectionHeading">Introduction</div>\n'
+        + entry(yellow("Page 7 · Location 151"), "Early on.")
+        + entry("Bookmark - PART ONE &gt; Page 235 · Location 3341", None)
+        + entry("Note - 1 &gt; Page 236 · Location 3354", "Far from any highlight.")
+        + '<div class="noteHeading">\n<div class="sectionHeading">Two</div>\n'
+        + entry(yellow("1: Small Things &gt; Page 17 · Location 277"), "Later.")
+    )
+    result = kindle_html.parse(html)
+    assert [(r.kind, r.text, r.chapter, r.location, r.notes) for r in result.highlights] == [
+        (Kind.HIGHLIGHT, "Early on.", "Introduction", "151", []),
+        # After a bookmark and far from the highlight before it: a note of its own.
+        (Kind.NOTE, "Far from any highlight.", "1", "3354", []),
+        (Kind.HIGHLIGHT, "Later.", "1: Small Things", "277", []),
+    ]
+    assert [s.reason for s in result.skipped] == [
+        "bookmark: Bookmark - PART ONE > Page 235 · Location 3341",
+        "an empty entry heading",
+    ]
+
+
 @pytest.mark.parametrize(
     ("html", "skipped"),
     [
@@ -365,6 +387,7 @@ def test_chapter_in_the_heading_overrides_the_section_for_that_entry_only() -> N
         ),
         (entry(yellow("Location 1"), " <br/> "), [Skipped("highlight with no text", 1)]),
         (entry("Note - Location 1", ""), [Skipped("note with no text", 1)]),
+        (entry(" ", None), [Skipped("an empty entry heading", 1)]),
         (
             entry(yellow("Location 1"), "Q") + '<div class="noteText">Stray</div>',
             [Skipped("text with no heading before it", 3)],

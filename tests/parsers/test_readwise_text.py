@@ -248,9 +248,18 @@ def test_headings_are_context_not_highlights() -> None:
             "The Pivot and the Persevere",
             "600",
         ),
+        # The text after `.h3`: the reader's note on the chapter that heading opens.
+        (42, "the real reason", "Why startups fail", "810"),
         (46, "The lesson here is simple.", "Why startups fail", "820"),
         (50, "Grow sustainably.", "Part Three Accelerate", "910"),
         (52, "Conclusion", "Part Three Accelerate", "950"),
+    ]
+    # A chapter keeps the level its `.h3` gave; headings of other shapes have none.
+    assert [(h.kind, h.chapter_level) for h in result.highlights] == [
+        *[(Kind.HIGHLIGHT, None)] * 5,
+        (Kind.CHAPTER_NOTE, 3),
+        (Kind.HIGHLIGHT, 3),
+        *[(Kind.HIGHLIGHT, None)] * 2,
     ]
     assert at_line(result, 24).tags == ["learning"]
     # An annotated highlight is the reader's quote even when it reads like a heading.
@@ -260,6 +269,45 @@ def test_headings_are_context_not_highlights() -> None:
         Skipped(HEADING, line, "The Lean Startup") for line in (34, 38, 42, 48)
     ]
     assert {h.author for h in result.highlights} == {""}
+
+
+def test_text_after_a_heading_action_tag_is_the_chapters_note() -> None:
+    text = (
+        "Meditations\nby Marcus Aurelius\n\n"
+        "Book Two (Location 100)\n\nNote: .h2 .stoicism On waking\n\nNote: and on sleep\n\n"
+        "Begin the morning by saying to thyself. (Location 110)\n\n"
+        "Book Three (Location 200)\n\nNote: .h2\n\n"
+        "Nothing happens that nature has not fitted you to bear. (Location 210)\n"
+    )
+    result = readwise_text.parse(text)
+    assert [
+        (h.kind, h.text, h.notes, h.tags, h.location, h.chapter, h.chapter_level, h.line)
+        for h in result.highlights
+    ] == [
+        (Kind.CHAPTER_NOTE, "On waking", ["and on sleep"], ["stoicism"], "100", "Book Two", 2, 4),
+        (
+            Kind.HIGHLIGHT,
+            "Begin the morning by saying to thyself.",
+            [],
+            [],
+            "110",
+            "Book Two",
+            2,
+            10,
+        ),
+        # A heading with nothing after its tag has no note.
+        (
+            Kind.HIGHLIGHT,
+            "Nothing happens that nature has not fitted you to bear.",
+            [],
+            [],
+            "210",
+            "Book Three",
+            2,
+            16,
+        ),
+    ]
+    assert [s.line for s in result.skipped] == [4, 12]
 
 
 def test_highlights_without_location_are_kept() -> None:
