@@ -11,6 +11,7 @@ version for a new one. Both compare texts folded the same way (case and white sp
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # The shortest run of text an end of one version and the start of another must share. A
 # few letters in common ("the ") say nothing; a whole phrase says the reader moved both ends.
@@ -22,9 +23,39 @@ _PAGE_DASH = re.compile(r"\s*(?:[-\u2013]|t/m)\s*")
 
 def same_passage(older: str, newer: str) -> bool:
     """Whether two folded texts at overlapping places are versions of one highlight."""
-    if older in newer or newer in older:
+    if _holds_words(newer, older) or _holds_words(older, newer):
         return True
     return _end_starts(older, newer) or _end_starts(newer, older)
+
+
+def _holds_words(outer: str, inner: str) -> bool:
+    """Whether ``inner`` stands in ``outer`` as whole words.
+
+    A Kindle selection snaps to whole words, so a version cut inside a word is none: a stray
+    two-letter highlight "Da" at the end of a passage is not that passage trimmed, though
+    "Dann" in it holds the letters.
+    """
+    if not inner:
+        return False
+    start = outer.find(inner)
+    while start >= 0:
+        end = start + len(inner)
+        if (start == 0 or not _joined(outer[start - 1], inner[0])) and (
+            end == len(outer) or not _joined(inner[-1], outer[end])
+        ):
+            return True
+        start = outer.find(inner, start + 1)
+    return False
+
+
+def _joined(left: str, right: str) -> bool:
+    """Whether two neighbouring characters are inside one word (CJK text has no spaces
+    between words, so any character there may end one)."""
+    return _in_word(left) and _in_word(right)
+
+
+def _in_word(char: str) -> bool:
+    return char.isalnum() and unicodedata.east_asian_width(char) not in ("W", "F")
 
 
 def _end_starts(first: str, second: str) -> bool:

@@ -324,6 +324,11 @@ def every_edit_collapsed(highlights: list[Record]) -> int:
     for i, h in enumerate(highlights):
         by_book.setdefault(h.book, []).append(i)
     for members in by_book.values():
+        # Identical words in one book are one highlight wherever they stand (docs/formats.md).
+        first_with: dict[str, int] = {}
+        for i in members:
+            words = " ".join(highlights[i].text.split()).casefold()
+            parent[root(i)] = root(first_with.setdefault(words, i))
         members.sort(key=lambda i: (highlights[i].place or ("", 0, 0))[1:])
         for x, i in enumerate(members):
             for j in members[x + 1 :]:
