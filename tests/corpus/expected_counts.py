@@ -210,9 +210,10 @@ def read_readwise_csv(text: str) -> list[Record]:
         loc = row.get("Location") or ""
         place: Place = ("loc", int(loc), int(loc)) if loc.isdigit() else ("loc", 0, 0)
         if HEADING.match(note):
-            # A heading, not a highlight; text after its action tags is a note on the chapter.
+            # A heading, not a highlight; text after its action tags is a note on the chapter,
+            # which sits at no highlight's end (so it has no place here).
             if heading_note := ACTION_TAG.sub("", note).strip():
-                records.append(Record(book, "note", place, heading_note))
+                records.append(Record(book, "note", None, f"{place[1]}: {heading_note}"))
             continue
         records.append(Record(book, "highlight", place, (row.get("Highlight") or "").strip()))
         note_text = ACTION_TAG.sub("", note).strip()
