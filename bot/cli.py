@@ -350,18 +350,25 @@ def restore_command(
     out.print(f"Restored {rows or 'an empty database'}.", highlight=False)
 
 
+@contextmanager
+def _schema(ctx: typer.Context) -> Iterator[Engine]:
+    """The database as it is, not migrated first: the db commands are the migrations."""
+    engine = db.create_db_engine(_settings(ctx).database_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 @db_app.command("upgrade")
 def db_upgrade(
     ctx: typer.Context,
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Apply schema migrations (to the newest by default)."""
-    engine = db.create_db_engine(_settings(ctx).database_url)
-    try:
+    with _schema(ctx) as engine:
         db.upgrade(engine, revision)
         out.print(f"Database at revision {db.current_revision(engine)}.")
-    finally:
-        engine.dispose()
 
 
 @db_app.command("downgrade")
@@ -369,22 +376,16 @@ def db_downgrade(
     ctx: typer.Context, revision: Annotated[str, typer.Argument(help="Target revision.")]
 ) -> None:
     """Revert schema migrations down to REVISION (``base`` empties the database)."""
-    engine = db.create_db_engine(_settings(ctx).database_url)
-    try:
+    with _schema(ctx) as engine:
         db.downgrade(engine, revision)
         out.print(f"Database at revision {db.current_revision(engine) or 'base'}.")
-    finally:
-        engine.dispose()
 
 
 @db_app.command("current")
 def db_current(ctx: typer.Context) -> None:
     """Show the database's schema revision and the newest one this version knows."""
-    engine = db.create_db_engine(_settings(ctx).database_url)
-    try:
+    with _schema(ctx) as engine:
         out.print(f"current: {db.current_revision(engine) or 'empty'}; head: {db.head_revision()}")
-    finally:
-        engine.dispose()
 
 
 def main() -> None:

@@ -37,12 +37,13 @@ async def settings_command(update: Update, context: Context) -> None:
 
 async def time_command(update: Update, context: Context) -> None:
     """/time HH:MM."""
-    if len(context.args or []) != 1:
-        await require_message(update).reply_html(
-            render.usage("<code>/time HH:MM</code>, for example <code>/time 07:30</code>")
-        )
+    value = await _one_argument(
+        update,
+        context,
+        render.usage("<code>/time HH:MM</code>, for example <code>/time 07:30</code>"),
+    )
+    if value is None:
         return
-    value = (context.args or [""])[0]
 
     def change(session: Session, chat_id: int) -> str:
         time = chats.set_delivery_time(session, chat_id=chat_id, value=value)
@@ -53,15 +54,16 @@ async def time_command(update: Update, context: Context) -> None:
 
 async def timezone_command(update: Update, context: Context) -> None:
     """/timezone Area/City or +HH:MM."""
-    if len(context.args or []) != 1:
-        await require_message(update).reply_html(
-            render.usage(
-                "<code>/timezone Area/City</code> or a UTC offset, for example "
-                "<code>/timezone Europe/Berlin</code> or <code>/timezone +05:45</code>"
-            )
-        )
+    value = await _one_argument(
+        update,
+        context,
+        render.usage(
+            "<code>/timezone Area/City</code> or a UTC offset, for example "
+            "<code>/timezone Europe/Berlin</code> or <code>/timezone +05:45</code>"
+        ),
+    )
+    if value is None:
         return
-    value = (context.args or [""])[0]
 
     def change(session: Session, chat_id: int) -> str:
         name = chats.set_timezone(session, chat_id=chat_id, value=value)
@@ -73,10 +75,9 @@ async def timezone_command(update: Update, context: Context) -> None:
 
 async def mode_command(update: Update, context: Context) -> None:
     """/mode random|weighted."""
-    if len(context.args or []) != 1:
-        await require_message(update).reply_html(render.mode_usage())
+    value = await _one_argument(update, context, render.mode_usage())
+    if value is None:
         return
-    value = (context.args or [""])[0]
 
     def change(session: Session, chat_id: int) -> str:
         mode = chats.set_mode(session, chat_id=chat_id, value=value)
@@ -124,3 +125,11 @@ async def resume_command(update: Update, context: Context) -> None:
         return render.RESUMED
 
     await _change(update, context, change)
+
+
+async def _one_argument(update: Update, context: Context, usage: str) -> str | None:
+    """The command's one argument, or None after answering with its ``usage``."""
+    if len(context.args or []) != 1:
+        await require_message(update).reply_html(usage)
+        return None
+    return (context.args or [""])[0]
