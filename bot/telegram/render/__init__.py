@@ -1,0 +1,161 @@
+"""Every word the bot says, rendered as Telegram HTML, and every keyboard it shows.
+
+Everything interpolated is escaped here, and nowhere else is text for a reader built.
+Telegram counts a message's length after its HTML is parsed, in UTF-16 code units.
+Handlers use the package as one renderer (``render.welcome(...)``); its modules are split by
+what is said: a highlight, the library, the conversation.
+"""
+
+from bot.telegram.render._text import (
+    MAX_MESSAGE as MAX_MESSAGE,
+)
+from bot.telegram.render._text import (
+    RESULTS_PER_PAGE as RESULTS_PER_PAGE,
+)
+from bot.telegram.render._text import (
+    SNIPPET as SNIPPET,
+)
+from bot.telegram.render._text import (
+    fit as fit,
+)
+from bot.telegram.render._text import (
+    hashtag as hashtag,
+)
+from bot.telegram.render._text import (
+    hashtags as hashtags,
+)
+from bot.telegram.render._text import (
+    snippet as snippet,
+)
+from bot.telegram.render._text import (
+    split_text as split_text,
+)
+from bot.telegram.render._text import (
+    utf16_len as utf16_len,
+)
+from bot.telegram.render.conversation import (
+    ALL_DISCARDED as ALL_DISCARDED,
+)
+from bot.telegram.render.conversation import (
+    HELP_INTROS as HELP_INTROS,
+)
+from bot.telegram.render.conversation import (
+    HELP_OUTROS as HELP_OUTROS,
+)
+from bot.telegram.render.conversation import (
+    IMPORT_HELP as IMPORT_HELP,
+)
+from bot.telegram.render.conversation import (
+    MODE_SET as MODE_SET,
+)
+from bot.telegram.render.conversation import (
+    MODES as MODES,
+)
+from bot.telegram.render.conversation import (
+    NOT_A_REPLY as NOT_A_REPLY,
+)
+from bot.telegram.render.conversation import (
+    NOT_ALLOWED as NOT_ALLOWED,
+)
+from bot.telegram.render.conversation import (
+    PAUSED as PAUSED,
+)
+from bot.telegram.render.conversation import (
+    PROCESSING as PROCESSING,
+)
+from bot.telegram.render.conversation import (
+    RESUMED as RESUMED,
+)
+from bot.telegram.render.conversation import (
+    SOMETHING_WRONG as SOMETHING_WRONG,
+)
+from bot.telegram.render.conversation import (
+    UNKNOWN_HIGHLIGHT as UNKNOWN_HIGHLIGHT,
+)
+from bot.telegram.render.conversation import (
+    Confirmation as Confirmation,
+)
+from bot.telegram.render.conversation import (
+    error as error,
+)
+from bot.telegram.render.conversation import (
+    file_too_big as file_too_big,
+)
+from bot.telegram.render.conversation import (
+    help_text as help_text,
+)
+from bot.telegram.render.conversation import (
+    import_failed as import_failed,
+)
+from bot.telegram.render.conversation import (
+    import_progress as import_progress,
+)
+from bot.telegram.render.conversation import (
+    import_report as import_report,
+)
+from bot.telegram.render.conversation import (
+    mode_set as mode_set,
+)
+from bot.telegram.render.conversation import (
+    mode_usage as mode_usage,
+)
+from bot.telegram.render.conversation import (
+    settings_text as settings_text,
+)
+from bot.telegram.render.conversation import (
+    time_set as time_set,
+)
+from bot.telegram.render.conversation import (
+    timezone_set as timezone_set,
+)
+from bot.telegram.render.conversation import (
+    unknown_command as unknown_command,
+)
+from bot.telegram.render.conversation import (
+    usage as usage,
+)
+from bot.telegram.render.conversation import (
+    weight_set as weight_set,
+)
+from bot.telegram.render.conversation import (
+    welcome as welcome,
+)
+from bot.telegram.render.highlights import (
+    highlight_keyboard as highlight_keyboard,
+)
+from bot.telegram.render.highlights import (
+    highlight_messages as highlight_messages,
+)
+from bot.telegram.render.highlights import (
+    tags_panel as tags_panel,
+)
+from bot.telegram.render.library import (
+    EMPTY_LIBRARY as EMPTY_LIBRARY,
+)
+from bot.telegram.render.library import (
+    FORMAT_LIST as FORMAT_LIST,
+)
+from bot.telegram.render.library import (
+    SEARCH_TIPS as SEARCH_TIPS,
+)
+from bot.telegram.render.library import (
+    SEARCH_USAGE as SEARCH_USAGE,
+)
+from bot.telegram.render.library import (
+    book_list as book_list,
+)
+from bot.telegram.render.library import (
+    search_keyboard as search_keyboard,
+)
+from bot.telegram.render.library import (
+    search_results as search_results,
+)
+from bot.telegram.render.library import (
+    stats_text as stats_text,
+)
+from bot.telegram.render.library import (
+    tag_list as tag_list,
+)
+from bot.telegram.render.library import (
+    tag_toggled as tag_toggled,
+)

@@ -1,0 +1,220 @@
+"""What the bot says in conversation: greeting, help, imports, refusals, settings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+from bot.library.chats import ChatSettings
+from bot.library.importing import ImportReport
+from bot.library.selection import DeliveryMode
+from bot.telegram.render._text import fit, hashtag, hashtags
+from bot.telegram.render.library import FORMAT_LIST, SEARCH_TIPS
+
+ALL_DISCARDED = (
+    "🙈 You discarded every highlight in your library. Find one with /search and tap "
+    "↩️ Undo discard under it to bring it back, or send me a file to import more."
+)
+
+
+def welcome(*, empty: bool, name: str | None) -> str:
+    """/start."""
+    hello = f"👋 Hello{', ' + escape(name) if name else ''}! I'm Commonplace."
+    body = "Every day I send you one of your book highlights, so what you read comes back to you."
+    if empty:
+        return (
+            f"{hello}\n\n{body}\n\n"
+            "Your library is empty. Tap the button below to load a sample library "
+            f"(<i>The DevOps Handbook</i>), or send me your own export:\n{FORMAT_LIST}\n\n"
+            "/help shows everything I can do."
+        )
+    return f"{hello}\n\n{body}\n\nTry /random, or /help to see everything I can do."
+
+
+HELP_INTROS = {
+    "Annotating": "Reply to any highlight I send: <code>#idea #work</code> adds tags, "
+    "<code>-#work</code> removes one, any other text becomes a note (edit your reply to edit "
+    "the note). ❤ 👍 🔥 reactions mark a favorite. Or reply with a command:",
+    "Your data": "Send me a file to import it; /import explains how.",
+}
+HELP_OUTROS = {"Reading": SEARCH_TIPS}
+
+
+def help_text(sections: dict[str, list[tuple[str, str, str]]]) -> str:
+    """/help: each section's commands as (name, arguments, what it does)."""
+    parts = ["📖 <b>Commonplace</b> brings your book highlights back into your life."]
+    for title, commands in sections.items():
+        lines = [f"<b>{escape(title)}</b>"]
+        if title in HELP_INTROS:
+            lines.append(HELP_INTROS[title])
+        lines += [
+            f"/{name}{' ' + arguments if arguments else ''} — {escape(what[:1].lower() + what[1:])}"
+            for name, arguments, what in commands
+        ]
+        if title in HELP_OUTROS:
+            lines.append(HELP_OUTROS[title])
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+IMPORT_HELP = (
+    f"📥 <b>Import your highlights</b> by sending me the file as a document:\n\n{FORMAT_LIST}\n\n"
+    "Sending the same file again is safe: only new highlights are added. Files up to 20 MB."
+)
+
+NOT_ALLOWED = (
+    "🔒 This is a private Commonplace bot. You can run your own: "
+    "https://github.com/commonplace-bot/commonplace"
+)
+SOMETHING_WRONG = "😵 Something went wrong on my side. Please try again in a moment."
+NOT_A_REPLY = "↩️ Reply to one of my highlight messages with {command} to use it."
+UNKNOWN_HIGHLIGHT = "🤷 I can't find that highlight in your library."
+PROCESSING = "⏳ Importing <i>{name}</i>…"
+
+
+def unknown_command(command: str, help_html: str) -> str:
+    """An unknown /command, answered with help."""
+    return f"🤔 I don't know <code>{escape(command)}</code>.\n\n" + help_html
+
+
+def usage(text: str) -> str:
+    """A usage line for a command called with wrong arguments."""
+    return "ℹ️ " + text
+
+
+def error(message: str) -> str:
+    """A refusal from the domain, with its reason (already a full sentence)."""
+    return "⚠️ " + escape(message)
+
+
+def file_too_big(size: int, limit: int) -> str:
+    """A document over the download limit, refused before downloading."""
+    return (
+        f"📦 That file is {size / 2**20:.1f} MB; I can take files up to "
+        f"{limit / 2**20:.0f} MB. Split it, or import it with the command line: "
+        "<code>commonplace import FILE --chat ID</code>."
+    )
+
+
+def import_progress(name: str, done: int, total: int) -> str:
+    """The message that follows a big import."""
+    percent = 100 * done // total if total else 100
+    bar = "█" * (percent // 10) + "░" * (10 - percent // 10)
+    return f"⏳ Importing <i>{escape(name)}</i>\n{bar} {percent}% ({done}/{total})"
+
+
+def import_report(report: ImportReport) -> str:
+    """The report after an import."""
+    lines = [
+        f"✅ Imported <i>{escape(report.filename or 'your file')}</i>: "
+        f"<b>{report.new}</b> new, {report.duplicates} already there, "
+        f"{report.updated} updated, {report.notes} notes, {len(report.all_skipped)} skipped.",
+        "",
+    ]
+    # Before the books, so that a long list of them never cuts it off.
+    for notice in report.notices:
+        lines += [f"⚠️ {escape(notice)}", ""]
+    for book in report.books[:20]:
+        by = f" — {escape(book.author)}" if book.author else ""
+        parts = [f"{book.new} new"]
+        parts += [f"{book.duplicates} already there"] if book.duplicates else []
+        parts += [f"{book.updated} updated"] if book.updated else []
+        parts += [f"{book.notes} notes"] if book.notes else []
+        parts += [f"{len(book.skipped)} skipped"] if book.skipped else []
+        lines.append(f"📘 <b>{escape(book.title)}</b>{by}: {', '.join(parts)}")
+    if len(report.books) > 20:
+        lines.append(f"…and {len(report.books) - 20} more books.")
+    reasons: dict[str, int] = {}
+    for skipped in report.all_skipped:
+        reasons[skipped.reason] = reasons.get(skipped.reason, 0) + 1
+    if reasons:
+        lines += ["", "Skipped: " + "; ".join(f"{escape(r)} ×{n}" for r, n in reasons.items())]
+    if report.new:
+        lines += ["", "Try /random or /search."]
+    return fit("\n".join(lines))
+
+
+def import_failed(name: str, reason: str) -> str:
+    """An import that was refused; nothing was stored."""
+    return f"❌ I couldn't import <i>{escape(name)}</i>: {escape(reason)}\nNothing was changed."
+
+
+def settings_text(settings: ChatSettings) -> str:
+    """/settings."""
+    state = "⏸ paused (/resume)" if settings.paused else "▶️ on (/pause)"
+    weights = (
+        ", ".join(f"{escape(hashtag(name))} ×{weight}" for name, weight in settings.weights)
+        if settings.weights
+        else "all tags ×1"
+    )
+    return (
+        "⚙️ <b>Daily delivery</b>\n\n"
+        f"Time: <b>{settings.delivery_time}</b> (/time HH:MM)\n"
+        f"Time zone: <b>{escape(settings.timezone)}</b> (/timezone Area/City or +HH:MM)\n"
+        f"Mode: <b>{settings.mode}</b> (/mode {MODES})\n"
+        f"Tag weights: {weights} (/weight tag N)\n"
+        f"Delivery: {state}"
+    )
+
+
+def time_set(time: str) -> str:
+    """/time done."""
+    return f"⏰ Your daily highlight now comes at <b>{escape(time)}</b>."
+
+
+def timezone_set(name: str, local_time: str) -> str:
+    """/timezone done."""
+    return f"🌍 Time zone set to <b>{escape(name)}</b> (it is {escape(local_time)} there now)."
+
+
+MODE_SET = {
+    DeliveryMode.RANDOM: "🎲 Random mode: every highlight is equally likely.",
+    DeliveryMode.WEIGHTED: (
+        "⚖️ Weighted mode: tags you weight with /weight come more often; favorites too."
+    ),
+}
+MODES = "|".join(DeliveryMode)
+
+
+def mode_usage() -> str:
+    """/mode without a mode."""
+    return usage(" or ".join(f"<code>/mode {mode}</code>" for mode in DeliveryMode))
+
+
+def mode_set(mode: DeliveryMode) -> str:
+    """/mode done."""
+    return MODE_SET[mode]
+
+
+def weight_set(name: str, weight: int) -> str:
+    """/weight done."""
+    if weight == 0:
+        return f"🚫 Highlights tagged {escape(hashtag(name))} won't be delivered."
+    return f"⚖️ {escape(hashtag(name))} now weighs {weight} in weighted mode."
+
+
+PAUSED = "⏸ Daily delivery paused. /resume brings it back."
+RESUMED = "▶️ Daily delivery resumed."
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """What a reply or an annotation command changed, said in one line."""
+
+    added: Sequence[str] = ()
+    removed: Sequence[str] = ()
+    note_saved: bool = False
+    note_edited: bool = False
+
+    def text(self) -> str:
+        parts = []
+        if self.added:
+            parts.append("🏷 Tagged " + escape(hashtags(self.added)))
+        if self.removed:
+            parts.append("✖ Removed " + escape(hashtags(self.removed)))
+        if self.note_saved:
+            parts.append("📝 Note saved")
+        if self.note_edited:
+            parts.append("📝 Note updated")
+        return " · ".join(parts) if parts else "Nothing to change."

@@ -1,0 +1,127 @@
+"""Search results, tag and book lists, the library in numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.library.search import SearchPage
+from bot.library.stats import LibraryStats
+from bot.parsers import FORMATS, formats_in_words
+from bot.telegram import buttons
+from bot.telegram.render._text import RESULTS_PER_PAGE, fit, hashtag, hashtags, snippet
+
+EMPTY_LIBRARY = (
+    f"📭 Your library is empty. Send me an export file ({formats_in_words()}), or load the "
+    "sample library with /start."
+)
+FORMAT_LIST = "\n".join(f"• {entry.label}: {entry.how}." for entry in FORMATS)
+SEARCH_TIPS = (
+    'Tips: <code>"exact phrase"</code>, <code>-word</code> to exclude, '
+    "<code>tag:name</code>, <code>book:words</code>, <code>deploy*</code> for a prefix."
+)
+SEARCH_USAGE = "Usage: <code>/search words</code>\n\n" + SEARCH_TIPS
+
+
+def search_results(raw_query: str, page: SearchPage) -> str:
+    """The result list of /search."""
+    if page.query.is_empty:
+        return SEARCH_USAGE
+    if page.only_common_words:
+        return (
+            f"🔎 <i>{escape(raw_query)}</i> has only words too common to search for, "
+            "like <i>the</i> or <i>with</i>. Add a rarer word from the passage."
+            f"\n\n{SEARCH_TIPS}"
+        )
+    if not page.total:
+        return f"🔎 Nothing found for <i>{escape(raw_query)}</i>.\n\n{SEARCH_TIPS}"
+    first, last = page.offset + 1, page.offset + len(page.hits)
+    lines = [
+        f"🔎 <b>{page.total:,}{'+' if page.capped else ''}</b> "
+        f"result{'s' if page.total != 1 else ''} for "
+        f"<i>{escape(raw_query)}</i> ({first}–{last})",
+        "",
+    ]
+    for number, hit in enumerate(page.hits, start=first):
+        mark = " 🙈" if hit.discarded else ""
+        lines.append(
+            f"<b>{number}.</b> {escape(snippet(hit.text))}\n    — <i>{escape(hit.book_title)}</i>"
+            + mark
+        )
+    lines += ["", "Tap a number to open a highlight."]
+    return "\n".join(lines)
+
+
+def search_keyboard(search_id: int, page: SearchPage) -> InlineKeyboardMarkup | None:
+    """Numbered buttons that open results, and paging arrows."""
+    if not page.hits:
+        return None
+    numbers = [
+        InlineKeyboardButton(str(page.offset + i), callback_data=buttons.OPEN.data(hit.id))
+        for i, hit in enumerate(page.hits, start=1)
+    ]
+    rows = [numbers]
+    arrows = []
+    if page.offset > 0:
+        previous = max(page.offset - RESULTS_PER_PAGE, 0)
+        arrows.append(
+            InlineKeyboardButton("◀️ Previous", callback_data=buttons.PAGE.data(search_id, previous))
+        )
+    if page.offset + len(page.hits) < page.total:
+        following = page.offset + RESULTS_PER_PAGE
+        arrows.append(
+            InlineKeyboardButton("Next ▶️", callback_data=buttons.PAGE.data(search_id, following))
+        )
+    if arrows:
+        rows.append(arrows)
+    return InlineKeyboardMarkup(rows)
+
+
+def tag_toggled(names: Sequence[str], *, added: bool) -> str:
+    """The answer to a tap on ＋ #tag or ✖ #tag (plain text: a callback answer has no HTML)."""
+    return ("Tagged " if added else "Removed ") + hashtags(names)
+
+
+def tag_list(tags: Sequence[tuple[str, int]]) -> str:
+    """/tags."""
+    if not tags:
+        return (
+            "🏷 No tags yet. Reply to a highlight with <code>#word</code> to tag it, "
+            "or import a file that has tags."
+        )
+    lines = [f"🏷 <b>Your tags</b> ({len(tags)})", ""]
+    lines += [f"{escape(hashtag(name))} · {count}" for name, count in tags]
+    return fit("\n".join(lines))
+
+
+def book_list(books: Sequence[tuple[str, str, int]]) -> str:
+    """/books."""
+    if not books:
+        return EMPTY_LIBRARY
+    lines = [f"📚 <b>Your books</b> ({len(books)})", ""]
+    for title, author, count in books:
+        by = f" — {escape(author)}" if author else ""
+        lines.append(f"<b>{escape(title)}</b>{by} · {count}")
+    return fit("\n".join(lines))
+
+
+def stats_text(stats: LibraryStats) -> str:
+    """/stats as text (the chart carries the same numbers)."""
+    if not stats.highlights:
+        return EMPTY_LIBRARY
+    lines = [
+        "📊 <b>Your library</b>",
+        "",
+        f"{stats.highlights} highlights in {stats.books} books",
+        f"{stats.notes} notes · {stats.tags} tags · {stats.favorites} favorites · "
+        f"{stats.discarded} discarded",
+    ]
+    if stats.top_books:
+        lines += ["", "<b>Top books</b>"]
+        lines += [f"{n} · {escape(title)}" for title, _, n in stats.top_books]
+    if stats.top_tags:
+        lines += ["", "<b>Top tags</b>"]
+        lines += [f"{n} · {escape(hashtag(name))}" for name, n in stats.top_tags]
+    return "\n".join(lines)
