@@ -25,11 +25,11 @@ from bot.parsers._kindle_meta import (
 
 # The pieces the grammars are built from (the whole lines are quoted in docs/formats.md).
 # Every repeat is bounded, so no line a grammar reads is longer than MAX_DETAILS_LENGTH and
-# the whole-record path needs no length check. The grammars are case-sensitive, which is
-# faster: they spell words as devices write them, and other casings go to the keyword reader.
+# the whole-record path needs no length check. The grammars are case-sensitive: they spell
+# words as devices write them, and other casings go to the keyword reader.
 # An optional part is written "(?:...|)", not "(?:...)?": the same matches, tried in the same
-# order, but the regex engine enters an empty alternative without setting up a repeat, which
-# made a whole-record match a seventh faster.
+# order, and Python's regex engine enters an empty alternative without setting up a repeat,
+# which matters in a pattern matched once per record.
 _N = r"\d{1,9}"
 _PAGE_TOKEN = r"(?:\d{1,9}|[ivxlcdmIVXLCDM]{1,12})"
 # PDFs and personal documents give a page range as their place ("26-26").
@@ -38,8 +38,8 @@ _DUTCH_PAGE = rf"(?P<page>{_PAGE_TOKEN}(?:(?:-| t/m ){_PAGE_TOKEN}|))"
 _KIND_WORD = r"(?P<kind>\w{1,24})"
 _ENGLISH_KIND = r"(?P<kind>[A-Za-z]{1,24})"
 _TIME_OF_DAY = r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})|)"
-# Thursday, August 22, 2024 7:01:04 PM / Monday, April 30, 2012, 09:35 PM (English only:
-# ASCII letter classes match faster than Unicode ones)
+# Thursday, August 22, 2024 7:01:04 PM / Monday, April 30, 2012, 09:35 PM (English devices
+# write ASCII names, so the letter classes are ASCII)
 _DATE_US = (
     r"[A-Za-z]{1,24}, (?P<month>[A-Za-z]{1,24}) (?P<day>\d{1,2}), (?P<year>\d{4}),? "
     + _TIME_OF_DAY

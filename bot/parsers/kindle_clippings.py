@@ -176,9 +176,8 @@ class _ClipReader:
         self.line = 0
         self.done = False
         self.unclosed: int | None = None  # The line of a last record with no separator.
-        # The first half of resolving, done as each clip is read, while its text is fresh
-        # in the CPU cache: a pass over all the clips afterwards cost a quarter of the parse.
-        # Identical text in the same book is one highlight, kept where it first appeared.
+        # The first half of resolving is done as each clip is read, so the clips are gone
+        # over once and each text is read while it is fresh. Identical text in the same book is one highlight, kept where it first appeared.
         # Every version of a highlight is a target for notes, so a note on an old range
         # still lands.
         self.notes: list[_Clip] = []

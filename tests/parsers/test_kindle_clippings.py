@@ -80,7 +80,7 @@ def skipped_lines(skipped: list[Skipped]) -> list[tuple[int, str | None]]:
     return [(s.line, s.book_title) for s in skipped]
 
 
-# One fixture per device language, written with the exact details lines of FORMATS.md:
+# One fixture per device language, written with the exact details lines of docs/formats.md:
 # a highlight, a note on its range end (line 6) and a bookmark (line 11).
 LANGUAGES = {
     "en.txt": [
