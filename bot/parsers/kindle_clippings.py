@@ -16,7 +16,7 @@ from operator import attrgetter
 
 from bot.collector import collector_paused
 from bot.parsers import tags
-from bot.parsers._kindle_grammars import DetailsReader, from_fields
+from bot.parsers._kindle_grammars import DetailsReader, details_of
 from bot.parsers._kindle_meta import ClipKind, Details, split_title
 from bot.parsers.records import (
     Kind,
@@ -177,9 +177,9 @@ class _ClipReader:
         self.done = False
         self.unclosed: int | None = None  # The line of a last record with no separator.
         # The first half of resolving is done as each clip is read, so the clips are gone
-        # over once and each text is read while it is fresh. Identical text in the same book is one highlight, kept where it first appeared.
-        # Every version of a highlight is a target for notes, so a note on an old range
-        # still lands.
+        # over once and each text is read while it is fresh. Identical text in the same
+        # book is one highlight, kept where it first appeared. Every version of a highlight
+        # is a target for notes, so a note on an old range still lands.
         self.notes: list[_Clip] = []
         self.first_of: dict[tuple[_Book, str], _Clip] = {}
         # Most anchors hold one clip: a list is made only for a second.
@@ -206,12 +206,8 @@ class _ClipReader:
         while position < size:
             details: Details | None
             match = grammar.record.match(text, position, size)
-            if (
-                match is not None
-                and (details := from_fields(grammar.record_fields(groups := match.groups())))
-                is not None
-            ):
-                title, body, position = groups[0], groups[-1], match.end()
+            if match is not None and (details := details_of(match)) is not None:
+                title, body, position = match["title"], match["body"], match.end()
                 start = line + 1
                 line += 5
             else:
