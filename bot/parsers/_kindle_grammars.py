@@ -221,6 +221,4 @@ def details_of(match: re.Match[str]) -> Details | None:
             )
         except ValueError:
             added = None  # An impossible date (31 February): the clipping stays, undated.
-    return Details(
-        kind=kind, page=page or None, location_start=start, location_end=end, added=added
-    )
+    return Details(kind, page or None, start, end, added)
