@@ -122,6 +122,10 @@ def _normalise(text: str) -> str:
     return text
 
 
+# What a clip becomes: bookmarks never get this far.
+_RECORD_KINDS = {ClipKind.HIGHLIGHT: Kind.HIGHLIGHT, ClipKind.NOTE: Kind.NOTE}
+
+
 def _record(clip: Clip) -> ParsedHighlight:
     kind, page, start, end, added = clip.details
     location: str | None = None
@@ -141,7 +145,7 @@ def _record(clip: Clip) -> ParsedHighlight:
         book_title=clip.book[0],
         text=clip.text,
         author=clip.book[1],
-        kind=Kind.NOTE if kind is ClipKind.NOTE else Kind.HIGHLIGHT,
+        kind=_RECORD_KINDS[kind],
         location=location,
         location_type=location_type,
         location_start=start,
