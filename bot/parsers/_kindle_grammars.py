@@ -9,10 +9,8 @@ agree with; the tests check that they do.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime
-from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from bot.parsers._kindle_meta import (
     KIND_WORDS,
@@ -25,11 +23,11 @@ from bot.parsers._kindle_meta import (
 
 # The pieces the grammars are built from (the whole lines are quoted in docs/formats.md).
 # Every repeat is bounded, so no line a grammar reads is longer than MAX_DETAILS_LENGTH and
-# the whole-record path needs no length check. The grammars are case-sensitive, which is
-# faster: they spell words as devices write them, and other casings go to the keyword reader.
+# the whole-record path needs no length check. The grammars are case-sensitive: they spell
+# words as devices write them, and other casings go to the keyword reader.
 # An optional part is written "(?:...|)", not "(?:...)?": the same matches, tried in the same
-# order, but the regex engine enters an empty alternative without setting up a repeat, which
-# made a whole-record match a seventh faster.
+# order, and Python's regex engine enters an empty alternative without setting up a repeat,
+# which matters in a pattern matched once per record.
 _N = r"\d{1,9}"
 _PAGE_TOKEN = r"(?:\d{1,9}|[ivxlcdmIVXLCDM]{1,12})"
 # PDFs and personal documents give a page range as their place ("26-26").
@@ -38,8 +36,8 @@ _DUTCH_PAGE = rf"(?P<page>{_PAGE_TOKEN}(?:(?:-| t/m ){_PAGE_TOKEN}|))"
 _KIND_WORD = r"(?P<kind>\w{1,24})"
 _ENGLISH_KIND = r"(?P<kind>[A-Za-z]{1,24})"
 _TIME_OF_DAY = r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})|)"
-# Thursday, August 22, 2024 7:01:04 PM / Monday, April 30, 2012, 09:35 PM (English only:
-# ASCII letter classes match faster than Unicode ones)
+# Thursday, August 22, 2024 7:01:04 PM / Monday, April 30, 2012, 09:35 PM (English devices
+# write ASCII names, so the letter classes are ASCII)
 _DATE_US = (
     r"[A-Za-z]{1,24}, (?P<month>[A-Za-z]{1,24}) (?P<day>\d{1,2}), (?P<year>\d{4}),? "
     + _TIME_OF_DAY
@@ -82,10 +80,6 @@ _FIELDS = (
     "second",
     "meridiem",
 )
-_Fields = tuple[
-    str, str | None, str | None, str | None, str, str, str, str, str, str | None, str | None
-]
-_FieldGetter = Callable[[tuple[str | Any, ...]], _Fields]  # match.groups() -> _FIELDS
 # A whole well-formed record, from the newline before its title to its separator: title,
 # details, blank line, one line of text. Neither title nor text may be a separator line.
 _NOT_SEPARATOR = r"(?!==========[ \t]*(?:\n|\Z))"
@@ -94,21 +88,14 @@ _RECORD_TAIL = rf"[ \t]*\n\n{_NOT_SEPARATOR}(?P<body>[^\n]*)\n==========[ \t]*(?
 
 
 class _Grammar(NamedTuple):
+    """One device language: its details line alone, and wrapped in a whole record."""
+
     line: re.Pattern[str]
-    line_fields: _FieldGetter
     record: re.Pattern[str]
-    record_fields: _FieldGetter
 
 
 def _grammar(details: str) -> _Grammar:
-    line = re.compile(details)
-    record = re.compile(_RECORD_HEAD + details + _RECORD_TAIL)
-    return _Grammar(line, _field_getter(line), record, _field_getter(record))
-
-
-def _field_getter(pattern: re.Pattern[str]) -> _FieldGetter:
-    # groups() and one itemgetter beat group(*names), which looks every name up per call.
-    return itemgetter(*(pattern.groupindex[name] - 1 for name in _FIELDS))
+    return _Grammar(re.compile(details), re.compile(_RECORD_HEAD + details + _RECORD_TAIL))
 
 
 _GRAMMARS: tuple[_Grammar, ...] = tuple(
@@ -160,25 +147,7 @@ _GRAMMARS: tuple[_Grammar, ...] = tuple(
         rf"(?:位置 #(?P<start>{_N})(?:-(?P<end>{_N})|)|) \| 添加于 ?" + _DATE_CJK,
     )
 )
-_new_tuple = tuple.__new__
 _PM = {"PM", "pm", "Pm", "pM", "下午", "午後"}
-
-
-class _Numbers(dict[str, int]):
-    """The value of a number in a date, by look-up: a fifth of the cost of int(), and a
-    date has up to six numbers. Numbers not in the table (digits of another script, which
-    ``\\d`` reads too; a year far off) go to int()."""
-
-    def __missing__(self, digits: str) -> int:
-        return int(digits)
-
-
-# Days, months, hours, minutes and seconds as devices write them ("7", "07"), and years.
-_NUMBERS = _Numbers(
-    {str(n): n for n in range(100)}
-    | {f"{n:02d}": n for n in range(10)}
-    | {str(n): n for n in range(1900, 2200)}
-)
 
 
 class DetailsReader:
@@ -215,12 +184,14 @@ class DetailsReader:
 
 def _read_with(grammar: _Grammar, line: str) -> Details | None:
     match = grammar.line.fullmatch(line)
-    return None if match is None else from_fields(grammar.line_fields(match.groups()))
+    return None if match is None else details_of(match)
 
 
-def from_fields(fields: _Fields) -> Details | None:
-    """Build the details from a grammar's fields; None for a kind word no device writes."""
-    kind_word, page, raw_start, raw_end, year, month, day, hour, minute, second, meridiem = fields
+def details_of(match: re.Match[str]) -> Details | None:
+    """The details a grammar's match read; None for a kind word no device writes."""
+    kind_word, page, raw_start, raw_end, year, month, day, hour, minute, second, meridiem = (
+        match.group(*_FIELDS)
+    )
     kind = KIND_WORDS.get(kind_word) or KIND_WORDS.get(kind_word.lower())
     if kind is None:
         return None
@@ -230,28 +201,24 @@ def from_fields(fields: _Fields) -> Details | None:
         if raw_end is not None and (end := int(raw_end)) < start:
             end = range_end(start, raw_end)
     added = None
-    numbers = _NUMBERS
     month_number = MONTHS.get(month) or MONTHS.get(month.lower())
     if month_number is None and month.isdecimal():
-        month_number = numbers[month]
+        month_number = int(month)
     if month_number is not None:
-        hour_number = numbers[hour]
+        hour_number = int(hour)
         # Grammars without a 12-hour clock hold an empty meridiem group.
         if meridiem and hour_number <= 12:
             hour_number = hour_number % 12 + (12 if meridiem in _PM else 0)
         try:
-            # tzinfo by position (after microsecond): keyword arguments cost time here.
             added = datetime(
-                numbers[year],
+                int(year),
                 month_number,
-                numbers[day],
+                int(day),
                 hour_number,
-                numbers[minute],
-                numbers[second] if second else 0,
-                0,
-                UTC,
+                int(minute),
+                int(second) if second else 0,
+                tzinfo=UTC,
             )
         except ValueError:
             added = None  # An impossible date (31 February): the clipping stays, undated.
-    # tuple.__new__ skips the named tuple's own __new__, a Python call per record.
-    return _new_tuple(Details, (kind, page or None, start, end, added))
+    return Details(kind, page or None, start, end, added)

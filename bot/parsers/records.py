@@ -55,7 +55,6 @@ class ParsedHighlight:
     favorite: bool = False
     discarded: bool = False
     line: int = 0
-    # Last: kindle_clippings builds records by position, in the order of the fields above.
     chapter_level: int | None = None
 
 

@@ -12,8 +12,8 @@ def single_spaced(text: str) -> bool:
     Much cheaper than the squash, which it nearly always saves.
     """
     if text.isascii():  # known without reading the text
-        # The ASCII white space str.split breaks at, each looked for at memchr speed: ten
-        # quick scans cost half of one isprintable, which looks every character up.
+        # The ASCII white space str.split breaks at, each looked for as a substring: a
+        # substring search scans in bulk, where isprintable looks every character up.
         return not (
             "  " in text
             or "\n" in text

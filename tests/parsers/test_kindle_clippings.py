@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
-from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -80,7 +79,7 @@ def skipped_lines(skipped: list[Skipped]) -> list[tuple[int, str | None]]:
     return [(s.line, s.book_title) for s in skipped]
 
 
-# One fixture per device language, written with the exact details lines of FORMATS.md:
+# One fixture per device language, written with the exact details lines of docs/formats.md:
 # a highlight, a note on its range end (line 6) and a bookmark (line 11).
 LANGUAGES = {
     "en.txt": [
@@ -699,28 +698,6 @@ def test_whole_record_and_line_by_line_reading_agree(name: str) -> None:
 def spaced_line(lines: list[str], line: int) -> int:
     """Where ``line`` moves with one blank line on top and one after every separator above."""
     return line + 1 + lines[: line - 1].count(SEPARATOR)
-
-
-def test_parsed_highlight_fields_keep_their_order() -> None:
-    # kindle_clippings builds records with every field by position, for speed.
-    assert [f.name for f in fields(ParsedHighlight)] == [
-        "book_title",
-        "text",
-        "author",
-        "kind",
-        "location",
-        "location_type",
-        "location_start",
-        "chapter",
-        "color",
-        "highlighted_at",
-        "tags",
-        "notes",
-        "favorite",
-        "discarded",
-        "line",
-        "chapter_level",
-    ]
 
 
 def test_gc_state_is_restored() -> None:
