@@ -81,7 +81,7 @@ def decode(data: bytes) -> str:
 
 # --- Kindle My Clippings.txt ---------------------------------------------------------------
 
-# The kind, by the words each device language uses (FORMATS.md and the corpus itself).
+# The kind, by the words each device language uses (docs/formats.md and the corpus itself).
 KINDS = {
     "highlight": re.compile(
         r"Highlight|Underline|Markierung|subrayado|resaltado|surlignement|evidenziazione|"
