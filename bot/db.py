@@ -30,11 +30,6 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def is_sqlite(engine: Engine) -> bool:
-    """True when the engine talks to SQLite."""
-    return engine.dialect.name == "sqlite"
-
-
 def create_db_engine(url: str, **kwargs: Any) -> Engine:
     """Create the engine, making the SQLite file's folder and tuning SQLite for a bot."""
     url = normalize_url(url)
