@@ -1,7 +1,7 @@
 """Selection: the daily pick in the biggest chat, random and weighted, beside ORDER BY RANDOM().
 
-A pick is what ``claims.claim_due`` does for a chat: ``selection.pick``, which finds the
-next highlight of the round and marks it shown; it is timed up to the commit, and then
+A pick is what ``claims.claim_due_batch`` does for a chat: ``selection.pick_many``, which
+finds the next highlight of the round and marks it shown; it is timed up to the commit, and then
 with it (each pick is committed on its own). The baseline picks the same way a naive
 bot would, sorting the chat's deliverable highlights by RANDOM() for each pick.
 """
@@ -20,7 +20,7 @@ from bench import dataset
 from bench.common import BACKENDS, Recorder, Sizes, Stopwatch, engine_for, percentile
 from bot import db
 from bot.library import chats
-from bot.library.selection import pick
+from bot.library.selection import pick_many
 from bot.models import Highlight, Tag
 
 CHAT = dataset.BIG_CHAT
@@ -34,7 +34,7 @@ def picks(
     for _ in range(count):
         start = time.perf_counter()
         with db.unit_of_work(sessions) as session:
-            chosen = pick(session, chat_id=CHAT, rng=rng)
+            chosen = pick_many(session, chat_ids=[CHAT], rng=rng)[CHAT]
             alone.append((time.perf_counter() - start) * 1000)
         committed.append((time.perf_counter() - start) * 1000)
         if chosen is None:

@@ -85,10 +85,3 @@ class Settings(BaseSettings):
             raise ValueError("TELEGRAM_BOT_TOKEN is required for webhook mode")
         token = self.telegram_bot_token.get_secret_value().encode()
         return hmac.new(token, b"commonplace-webhook", hashlib.sha256).hexdigest()
-
-    def sqlite_path(self) -> Path | None:
-        """The database file when the URL names a SQLite file, else None."""
-        prefix = "sqlite:///"
-        if self.database_url.startswith(prefix) and self.database_url != "sqlite:///:memory:":
-            return Path(self.database_url.removeprefix(prefix))
-        return None

@@ -51,7 +51,7 @@ def populate(engine: Engine) -> None:
         now = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
         claims.schedule_new_chats(session, now=now, default_timezone="UTC")
         session.execute(text("UPDATE chat SET next_due_at = :t"), {"t": now})
-        claims.claim_due(session, now=now, default_timezone="UTC", rng=random.Random(1))
+        claims.claim_due_batch(session, now=now, default_timezone="UTC", rng=random.Random(1))
 
 
 def snapshot(engine: Engine) -> dict[str, object]:

@@ -31,6 +31,7 @@ import pytest
 import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from sqlalchemy.engine import make_url
 
 from bot import db
 from bot.cli import WEBHOOK_PATH
@@ -93,6 +94,13 @@ def runtime_env() -> dict[str, str]:
     return env
 
 
+def sqlite_file(url: str) -> Path:
+    """The database file a SQLite URL names, read as ``bot.db.create_db_engine`` reads it."""
+    database = make_url(url).database
+    assert database, url
+    return Path(database)
+
+
 def exec_form(arguments: str) -> list[str]:
     """The JSON array of an exec-form instruction, refusing the shell form."""
     value = json.loads(arguments)
@@ -150,7 +158,7 @@ def test_dockerfile_entrypoint_command_volume_and_settings() -> None:
     assert instructions["EXPOSE"].split() == ["8080", "9090"]
     env = runtime_env()
     assert env["DATABASE_URL"] == "sqlite:////data/commonplace.db"
-    assert Settings(database_url=env["DATABASE_URL"]).sqlite_path() == Path("/data/commonplace.db")
+    assert sqlite_file(env["DATABASE_URL"]) == Path("/data/commonplace.db")
     assert env["HEALTH_LISTEN"] == "0.0.0.0"
     assert env["HEALTH_PORT"] == "9090" and env["WEBHOOK_PORT"] == "8080"
     # Installed as a wheel, the package's default sample path (<site-packages>/../seeds) is
@@ -798,8 +806,7 @@ def test_systemd_unit_parses_and_has_the_required_keys() -> None:
     entries = unit_entries()["Service"]
     environment = dict(value.split("=", 1) for key, value in entries if key == "Environment")
     assert set(environment) - {"PYTHONUNBUFFERED", "MPLCONFIGDIR"} <= SETTINGS
-    database = Settings(database_url=environment["DATABASE_URL"]).sqlite_path()
-    assert database is not None
+    database = sqlite_file(environment["DATABASE_URL"])
     # ProtectSystem=strict makes everything read-only but these: the database's folder must be.
     writable = service["ReadWritePaths"].split()
     assert str(database.parent) in writable

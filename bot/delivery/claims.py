@@ -111,25 +111,6 @@ def _insert_claims(session: Session, days: dict[int, date], now: datetime) -> di
     return {chat_id: delivery_id for delivery_id, chat_id in session.execute(statement, rows).all()}
 
 
-def claim_due(
-    session: Session,
-    *,
-    now: datetime,
-    default_timezone: str,
-    limit: int = 500,
-    rng: random.Random | None = None,
-) -> int:
-    """Claim today's delivery for chats that are due and pick their highlights.
-
-    Only the chat's current local day is ever claimed: a day the bot missed entirely is
-    skipped, never sent late. Returns how many deliveries were claimed.
-    """
-    _, claimed = claim_due_batch(
-        session, now=now, default_timezone=default_timezone, limit=limit, rng=rng
-    )
-    return claimed
-
-
 def claim_due_batch(
     session: Session,
     *,
@@ -138,8 +119,12 @@ def claim_due_batch(
     limit: int = 500,
     rng: random.Random | None = None,
 ) -> tuple[int, int]:
-    """``claim_due``, returning (due chats taken, deliveries claimed): fewer than ``limit``
-    chats taken means no more are due (that this instance could take).
+    """Claim today's delivery for chats that are due and pick their highlights; returns
+    (due chats taken, deliveries claimed): fewer than ``limit`` chats taken means no more are
+    due (that this instance could take).
+
+    Only the chat's current local day is ever claimed: a day the bot missed entirely is
+    skipped, never sent late.
 
     The chats' new due times, the claims and the picks each take a statement or two for
     the whole batch; only a chat whose round is over is reshuffled on its own.

@@ -39,7 +39,7 @@ def next_due(
 
     This is how a chat is scheduled when it is new or its time or zone changed: a time that
     has already passed today means tomorrow. (A chat already scheduled whose time passed
-    while the bot was down is still served that same day: see ``claims.claim_due``.)
+    while the bot was down is still served that same day: see ``claims.claim_due_batch``.)
     """
     day = local_date(now, timezone_name)
     if last_claimed is not None and last_claimed >= day:

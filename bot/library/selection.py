@@ -135,15 +135,10 @@ def reshuffle(
     return pending
 
 
-def pick(session: Session, *, chat_id: int, rng: random.Random | None = None) -> int | None:
-    """The next highlight of the chat's round, marked as shown; None for an empty library."""
-    return pick_many(session, chat_ids=[chat_id], rng=rng).get(chat_id)
-
-
 def pick_many(
     session: Session, *, chat_ids: Collection[int], rng: random.Random | None = None
 ) -> dict[int, int | None]:
-    """``pick`` for many chats at once: each chat's next highlight, marked as shown.
+    """Each chat's next highlight of its round, marked as shown.
 
     One statement finds every chat's next pending highlight (an indexed lookup per chat)
     and one marks them shown; only a chat whose round is over is reshuffled on its own, in

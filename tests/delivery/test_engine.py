@@ -288,7 +288,7 @@ def test_stale_sends_become_unknown(sessions: SessionFactory) -> None:
     now = at(2026, 6, 1, 8, 0)
     with unit_of_work(sessions) as session:
         claims.schedule_new_chats(session, now=now - timedelta(hours=1), default_timezone="UTC")
-        assert claims.claim_due(session, now=now, default_timezone="UTC") == 1
+        assert claims.claim_due_batch(session, now=now, default_timezone="UTC") == (1, 1)
         [claim] = claims.claimed(session)
         taking = [claim.delivery_id]
         assert claims.start_sending_many(session, delivery_ids=taking, now=now) == {taking[0]}

@@ -11,7 +11,7 @@ from sqlmodel import col
 from bot.db import SessionFactory, unit_of_work
 from bot.library import annotating, chats
 from bot.library.importing import import_records
-from bot.library.selection import pick, pick_many, reshuffle
+from bot.library.selection import pick_many, reshuffle
 from bot.models import Highlight
 from bot.parsers import ParsedHighlight, ParseResult
 
@@ -33,7 +33,7 @@ def picks(sessions: SessionFactory, n: int, rng: random.Random) -> list[int]:
     out = []
     with unit_of_work(sessions) as session:
         for _ in range(n):
-            chosen = pick(session, chat_id=CHAT, rng=rng)
+            chosen = pick_many(session, chat_ids=[CHAT], rng=rng)[CHAT]
             assert chosen is not None
             out.append(chosen)
     return out
@@ -68,7 +68,7 @@ def test_a_one_highlight_library_repeats(sessions: SessionFactory) -> None:
 def test_empty_library_picks_nothing(sessions: SessionFactory) -> None:
     with unit_of_work(sessions) as session:
         chats.ensure_chat(session, chat_id=CHAT)
-        assert pick(session, chat_id=CHAT) is None
+        assert pick_many(session, chat_ids=[CHAT])[CHAT] is None
 
 
 def first_of_rounds(
@@ -81,7 +81,7 @@ def first_of_rounds(
         for _ in range(rounds):
             reshuffle(session, chat_id=CHAT, mode=mode, rng=rng)
             for _ in range(per_round):
-                picked = pick(session, chat_id=CHAT, rng=rng)
+                picked = pick_many(session, chat_ids=[CHAT], rng=rng)[CHAT]
                 assert picked is not None
                 chosen.append(picked)
     return chosen
@@ -156,17 +156,19 @@ def load_chat(sessions: SessionFactory, chat_id: int, texts: list[str]) -> list[
         return sorted(rows.scalars())
 
 
-def test_pick_many_picks_as_pick_does_chat_by_chat(sessions: SessionFactory) -> None:
+def test_pick_many_picks_for_many_chats_as_for_each_alone(sessions: SessionFactory) -> None:
     mine = load_chat(sessions, 21, [f"a{i}" for i in range(6)])
     spent = load_chat(sessions, 22, ["b0", "b1"])
     with unit_of_work(sessions) as session:
         chats.ensure_chat(session, chat_id=23)  # an empty library
         annotating.set_discarded(session, chat_id=21, highlight_id=mine[0], discarded=True)
-        assert {pick(session, chat_id=22) for _ in range(2)} == set(spent)  # round 22 is over
+        # These two picks end chat 22's round.
+        assert {pick_many(session, chat_ids=[22])[22] for _ in range(2)} == set(spent)
     asked = [21, 22, 23, 99]  # 99 does not exist
     with sessions() as session:
         one_by_one = {
-            chat_id: pick(session, chat_id=chat_id, rng=random.Random(8)) for chat_id in asked
+            chat_id: pick_many(session, chat_ids=[chat_id], rng=random.Random(8)).get(chat_id)
+            for chat_id in asked
         }
         session.rollback()
     with sessions() as session:
