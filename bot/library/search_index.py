@@ -8,13 +8,12 @@ itself restricts a search to one chat.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
+from collections.abc import Iterable
 
 from sqlalchemy import text
 from sqlmodel import Session
 
-_CHUNK = 1000
+from bot.library._sql import chunked
 
 # The ids travel as one JSON array: an expanding IN would render a placeholder per id,
 # a thousand per statement.
@@ -71,16 +70,10 @@ def chat_lexeme(chat_id: int) -> str:
 def refresh(session: Session, *, highlight_ids: Iterable[int]) -> None:
     """Re-index these highlights from their current text, notes and book."""
     sqlite = session.get_bind().dialect.name == "sqlite"
-    for chunk in _chunks(highlight_ids):
+    for chunk in chunked(highlight_ids):
         if sqlite:
             ids = json.dumps(chunk)
             session.execute(_SQLITE_DELETE, {"ids": ids})
             session.execute(_SQLITE_INSERT, {"ids": ids})
         else:
             session.execute(_POSTGRES_UPSERT, {"ids": chunk})
-
-
-def _chunks(ids: Iterable[int]) -> Iterator[Sequence[int]]:
-    iterator = iter(ids)
-    while chunk := list(islice(iterator, _CHUNK)):
-        yield chunk
