@@ -11,10 +11,11 @@ is never resent; a ``claimed`` one is sent by whichever instance ticks next.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -40,6 +41,9 @@ mark this old; the margin over the request timeout covers a slow commit of the o
 clocks that differ a little between instances."""
 
 _DELIVERY = table_of(Delivery)
+_CHAT = table_of(Chat)
+_DueChat = Row[int, str | None, str, date | None]
+"""A due chat's id, time zone, delivery time and the local day it is next due."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,11 +128,19 @@ def claim_due_batch(
     due (that this instance could take).
 
     Only the chat's current local day is ever claimed: a day the bot missed entirely is
-    skipped, never sent late.
-
-    The chats' new due times, the claims and the picks each take a statement or two for
-    the whole batch; only a chat whose round is over is reshuffled on its own.
+    skipped, never sent late. The chats' new due times, the claims and the picks each take a
+    statement or two for the whole batch; only a chat whose round is over is reshuffled on
+    its own.
     """
+    due = _due_chats(session, now, limit)
+    schedule, days = _plan(due, now, default_timezone)
+    _set_next_due(session, schedule)
+    new = _insert_claims(session, days, now)
+    return len(due), _pick_highlights(session, new, rng)
+
+
+def _due_chats(session: Session, now: datetime, limit: int) -> Sequence[_DueChat]:
+    """The chats whose delivery is due, earliest first, with what scheduling them needs."""
     due = (
         select(col(Chat.id), col(Chat.timezone), col(Chat.delivery_time), col(Chat.next_due_date))
         .where(
@@ -142,36 +154,46 @@ def claim_due_batch(
     if session.get_bind().dialect.name == "postgresql":
         # Several instances share the work; each takes chats the others are not holding.
         due = due.with_for_update(skip_locked=True)
+    return session.execute(due).all()
+
+
+def _plan(
+    due: Sequence[_DueChat], now: datetime, default_timezone: str
+) -> tuple[list[dict[str, object]], dict[int, date]]:
+    """Each due chat's next due time (as parameters of ``_set_next_due``), and the local day
+    to claim for every chat whose delivery time has come."""
     schedule: list[dict[str, object]] = []
     days: dict[int, date] = {}
-    rows = session.execute(due).all()
-    for chat_id, timezone, delivery_time, next_due_date in rows:
+    for chat_id, timezone, delivery_time, next_due_date in due:
         zone_name = timezone or default_timezone
         today = local_date(now, zone_name)
         day = next_due_date or today
         if day < today:
+            # A day the bot missed is skipped: today is claimed once today's time has come.
             day = today
-            if due_at(today, delivery_time, zone_name) > now:
-                schedule.append(
-                    {
-                        "b_id": chat_id,
-                        "b_date": today,
-                        "b_at": due_at(today, delivery_time, zone_name),
-                    }
-                )
+            today_at = due_at(today, delivery_time, zone_name)
+            if today_at > now:
+                schedule.append({"b_id": chat_id, "b_date": today, "b_at": today_at})
                 continue
         days[chat_id] = day
         next_date, next_at = next_due(now, delivery_time, zone_name, last_claimed=day)
         schedule.append({"b_id": chat_id, "b_date": next_date, "b_at": next_at})
+    return schedule, days
+
+
+def _set_next_due(session: Session, schedule: list[dict[str, object]]) -> None:
     if schedule:
-        chat = table_of(Chat)
         session.execute(
-            update(chat)
-            .where(chat.c.id == bindparam("b_id"))
+            update(_CHAT)
+            .where(_CHAT.c.id == bindparam("b_id"))
             .values(next_due_date=bindparam("b_date"), next_due_at=bindparam("b_at")),
             schedule,
         )
-    new = _insert_claims(session, days, now)
+
+
+def _pick_highlights(session: Session, new: dict[int, int], rng: random.Random | None) -> int:
+    """Pick each new claim's highlight (delivery id by chat); how many found one. A chat with
+    nothing to deliver gets an ``empty`` delivery."""
     chosen = pick_many(session, chat_ids=list(new), rng=rng)
     picked = {delivery_id: chosen.get(chat_id) for chat_id, delivery_id in new.items()}
     if picked:
@@ -184,7 +206,7 @@ def claim_due_batch(
                 for d, h in picked.items()
             ],
         )
-    return len(rows), sum(h is not None for h in picked.values())
+    return sum(h is not None for h in picked.values())
 
 
 def claimed(session: Session, *, limit: int = 500) -> list[Claim]:
