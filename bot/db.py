@@ -44,10 +44,9 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
 
 
 SQLITE_PAGE_SIZE = 16384
-"""The page size of a new SQLite database (an existing one keeps its own). Against SQLite's
-4096: fewer, fuller pages for the indexes an import writes in random order and the search
-index's leaves (see migration 0005); an import of 100,000 clippings 6 % faster, the file 6 %
-smaller (BENCHMARKS.md)."""
+"""The page size of a new SQLite database (an existing one keeps its own). Larger than
+SQLite's 4096: fewer, fuller pages for the indexes an import writes in random order and for
+the search index's leaves (see migration 0005; the measurements are in BENCHMARKS.md)."""
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
