@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -44,10 +46,25 @@ class TickReport:
 
 @dataclass(slots=True)
 class Stopping:
-    """The engine's stop, as the deliveries see it: set once, and who waits for a turn."""
+    """The engine's stop, shared with its deliveries: set once, by when the deliveries under
+    way must be done, and which deliveries wait for their turn."""
 
     event: asyncio.Event = field(default_factory=asyncio.Event)
+    deadline: float = math.inf
     waiting: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def begin(self, grace: float) -> None:
+        """Stop now; the deliveries waiting their turn end at once, still claimed."""
+        if self.event.is_set():
+            return
+        self.deadline = time.monotonic() + grace
+        self.event.set()
+        for task in self.waiting:
+            task.cancel()
+
+    def grace_left(self) -> float:
+        """Seconds until the deadline (infinite before a stop)."""
+        return max(self.deadline - time.monotonic(), 0.0)
 
 
 class Courier:

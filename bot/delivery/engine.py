@@ -13,9 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import random
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -78,7 +76,6 @@ class DeliveryEngine:
         self._rng = rng or random.Random()
         self._running = asyncio.Lock()
         self._stopping = Stopping()
-        self._stop_deadline = math.inf
 
     def now(self) -> datetime:
         """What the engine calls now."""
@@ -90,11 +87,7 @@ class DeliveryEngine:
         Deliveries claimed but not yet sent stay ``claimed``, for whichever instance ticks
         next. The tick under way returns once its requests are answered or the grace is over.
         """
-        if not self._stopping.event.is_set():
-            self._stop_deadline = time.monotonic() + STOP_GRACE
-            self._stopping.event.set()
-            for task in self._stopping.waiting:
-                task.cancel()
+        self._stopping.begin(STOP_GRACE)
 
     async def _db(self, work: Callable[[Session], T]) -> T:
         return await in_thread(self._sessions, work)
@@ -259,9 +252,7 @@ class DeliveryEngine:
             await self._until_stopped(asyncio.wait(set(running)))
         if not running:
             return
-        _, late = await asyncio.wait(
-            set(running), timeout=max(self._stop_deadline - time.monotonic(), 0.0)
-        )
+        _, late = await asyncio.wait(set(running), timeout=self._stopping.grace_left())
         for task in late:
             task.cancel()
         if late:
