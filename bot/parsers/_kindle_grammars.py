@@ -217,7 +217,8 @@ def details_of(match: re.Match[str]) -> Details | None:
                 hour_number,
                 int(minute),
                 int(second) if second else 0,
-                tzinfo=UTC,
+                0,  # microsecond
+                UTC,
             )
         except ValueError:
             added = None  # An impossible date (31 February): the clipping stays, undated.

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from enum import Enum
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 # A real details line is about 120 characters. The cap keeps the keyword searches cheap on
 # adversarial input (no search can go quadratic over a long line), and tells a long
@@ -22,12 +21,8 @@ from typing import NamedTuple
 MAX_DETAILS_LENGTH = 400
 
 
-class ClipKind(Enum):
-    """What a Kindle record is: a highlight, a note or a bookmark."""
-
-    HIGHLIGHT = "highlight"
-    NOTE = "note"
-    BOOKMARK = "bookmark"
+ClipKind = Literal["highlight", "note", "bookmark"]
+"""What a Kindle record is."""
 
 
 class Details(NamedTuple):
@@ -98,19 +93,20 @@ MONTHS: dict[str, int] = {
     for name in names.split()
     for spelling in (name, name.capitalize())
 }
+_KIND_WORDS_BY_KIND: tuple[tuple[ClipKind, str], ...] = (
+    ("highlight", "highlight|underline|markierung|subrayado|resaltado"),
+    ("highlight", "surlignement|evidenziazione|destaque|выделенный отрывок"),
+    ("highlight", "ハイライト|标注"),
+    # The one layout with no kind word (Japanese firmware with English words, read by
+    # its own grammar): its clippings are highlights.
+    ("highlight", ""),
+    ("note", "note|notiz|nota|notitie|заметка|メモ|笔记"),
+    ("bookmark", "bookmark|lesezeichen|marcador|signet|segnalibro|bladwijzer"),
+    ("bookmark", "закладка|ブックマーク|书签"),
+)
 KIND_WORDS: dict[str, ClipKind] = {
     word: kind
-    for kind, words in (
-        (ClipKind.HIGHLIGHT, "highlight|underline|markierung|subrayado|resaltado"),
-        (ClipKind.HIGHLIGHT, "surlignement|evidenziazione|destaque|выделенный отрывок"),
-        (ClipKind.HIGHLIGHT, "ハイライト|标注"),
-        # The one layout with no kind word (Japanese firmware with English words, read by
-        # its own grammar): its clippings are highlights.
-        (ClipKind.HIGHLIGHT, ""),
-        (ClipKind.NOTE, "note|notiz|nota|notitie|заметка|メモ|笔记"),
-        (ClipKind.BOOKMARK, "bookmark|lesezeichen|marcador|signet|segnalibro|bladwijzer"),
-        (ClipKind.BOOKMARK, "закладка|ブックマーク|书签"),
-    )
+    for kind, words in _KIND_WORDS_BY_KIND
     for word in words.split("|")
     # Every case a device writes, so the hot path needs no lower().
     for word in {word, word.capitalize(), word.title()}
@@ -124,14 +120,15 @@ def read_by_keywords(line: str) -> Details | None:
         return None
     meta, added = _split_added(line)
     kind_match = _KIND.search(meta)
+    kind: ClipKind | None
     if kind_match is None:
         kind = None
     elif kind_match.group("bookmark") is not None:
-        kind = ClipKind.BOOKMARK
+        kind = "bookmark"
     elif kind_match.group("note") is not None:
-        kind = ClipKind.NOTE
+        kind = "note"
     else:
-        kind = ClipKind.HIGHLIGHT
+        kind = "highlight"
     start = end = None
     page_match = _PAGE.search(meta)
     page = page_match.group("page") or page_match.group("ja_page") if page_match else None
@@ -151,7 +148,7 @@ def read_by_keywords(line: str) -> Details | None:
         # and a date, a line with no kind word is no details line.
         if (page is None and start is None) or added is None:
             return None
-        kind = ClipKind.HIGHLIGHT
+        kind = "highlight"
     return Details(
         kind=kind,
         page=page,

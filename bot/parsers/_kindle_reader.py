@@ -127,16 +127,9 @@ class ClipReader:
         if reason is not None:
             self.skipped.append(Skipped(reason, line, book[0]))
             return
-        clip = Clip(
-            order=self.recognised,
-            line=line,
-            book=book,
-            details=details,
-            text=body,
-            last=self.recognised,
-        )
+        clip = Clip(self.recognised, line, book, details, body, self.recognised)
         self.clips.append(clip)
-        if details.kind is ClipKind.NOTE:
+        if details.kind == "note":
             self.notes.append(clip)
             return
         first = self.first_of.setdefault((book, squash(body)), clip)
@@ -215,11 +208,7 @@ def _cut_inside(lines: list[str], details: Details | None, start: int) -> ParseE
         return _cut_off("its last clipping stops in its title line", start)
     if len(lines) == 2 or details is None and len(lines) < 4:
         return _cut_off("its last clipping stops in its details line", start + 1)
-    if (
-        details is not None
-        and details.kind is not ClipKind.BOOKMARK
-        and not "".join(lines[2:]).strip()
-    ):
+    if details is not None and details.kind != "bookmark" and not "".join(lines[2:]).strip():
         return _cut_off("its last clipping stops right after its details line", start + 1)
     return None
 
@@ -233,10 +222,10 @@ def _unrecognised(lines: list[str], line: int) -> Skipped:
 
 def _skip_reason(kind: ClipKind, body: str) -> str | None:
     """Why a record with this kind and text is not imported; None to import it."""
-    if kind is ClipKind.BOOKMARK:
+    if kind == "bookmark":
         return "a bookmark, which has no text"
     if not body:
-        return f"an empty {kind.value}"
+        return f"an empty {kind}"
     if body[0] == "<" and _CLIPPING_LIMIT.fullmatch(body):
         return "Kindle's clipping-limit placeholder instead of the text"
     return None

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Iterator
 from bot.collector import collector_paused
 from bot.parsers import tags
 from bot.parsers._kindle_grammars import DetailsReader
-from bot.parsers._kindle_meta import ClipKind
 from bot.parsers._kindle_reader import SEPARATOR, Clip, ClipReader, chunk_at
 from bot.parsers._kindle_resolution import resolve
 from bot.parsers.records import Kind, LocationType, ParsedHighlight, ParseError, ParseResult
@@ -123,7 +122,7 @@ def _normalise(text: str) -> str:
 
 
 # What a clip becomes: bookmarks never get this far.
-_RECORD_KINDS = {ClipKind.HIGHLIGHT: Kind.HIGHLIGHT, ClipKind.NOTE: Kind.NOTE}
+_RECORD_KINDS = {"highlight": Kind.HIGHLIGHT, "note": Kind.NOTE}
 
 
 def _record(clip: Clip) -> ParsedHighlight:

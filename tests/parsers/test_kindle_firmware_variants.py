@@ -10,7 +10,7 @@ import pytest
 
 from bot.parsers import parse_file
 from bot.parsers._kindle_grammars import _GRAMMARS, DetailsReader
-from bot.parsers._kindle_meta import ClipKind, read_by_keywords
+from bot.parsers._kindle_meta import read_by_keywords
 from bot.parsers.records import LocationType
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "kindle"
@@ -92,4 +92,4 @@ def test_a_line_with_no_kind_word_needs_a_place_and_a_date(line: str) -> None:
 def test_a_line_with_no_kind_word_a_place_and_a_date_is_a_highlight() -> None:
     details = read_by_keywords("- 6page |作成日: 2019年10月12日土曜日 14:27:10")
     assert details is not None
-    assert (details.kind, details.page, details.location_start) == (ClipKind.HIGHLIGHT, "6", None)
+    assert (details.kind, details.page, details.location_start) == ("highlight", "6", None)
