@@ -100,6 +100,12 @@ from bot.telegram.render.conversation import (
     mode_usage as mode_usage,
 )
 from bot.telegram.render.conversation import (
+    review_size_set as review_size_set,
+)
+from bot.telegram.render.conversation import (
+    review_usage as review_usage,
+)
+from bot.telegram.render.conversation import (
     settings_text as settings_text,
 )
 from bot.telegram.render.conversation import (
