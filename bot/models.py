@@ -244,9 +244,9 @@ class SavedSearch(SQLModel, table=True):
 class Delivery(SQLModel, table=True):
     """One review of one chat for one local date: claimed before it is sent.
 
-    ``review`` names which of the chat's reviews it is (``daily``); its highlights are fixed
-    at claim time (``highlight_ids``, the first also in ``highlight_id``) and ``position`` is
-    the one its message shows now.
+    ``review`` names which of the chat's reviews it is (``daily``); its ``size`` highlights
+    are fixed at claim time (``highlight_ids``, the first also in ``highlight_id``) and
+    ``position`` is the one its message shows now.
 
     ``status``: ``claimed`` (not sent yet), ``sending`` (the request is out), ``sent``,
     ``unknown`` (the process died or the connection dropped mid-send: never resent
@@ -269,7 +269,9 @@ class Delivery(SQLModel, table=True):
     )
     highlight_ids: str | None = Field(default=None, sa_type=Text)
     """The review's highlight ids in order, comma-separated."""
+    size: int = Field(default=1, sa_type=SmallInteger)
     position: int = Field(default=0, sa_type=SmallInteger)
+    """The review is done once its message shows its last highlight (``size - 1``)."""
     status: str = Field(max_length=16, index=True)
     message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     attempts: int = 0

@@ -51,6 +51,9 @@ def upgrade() -> None:
         )
         delivery.add_column(sa.Column("highlight_ids", sa.Text(), nullable=True))
         delivery.add_column(
+            sa.Column("size", sa.SmallInteger(), nullable=False, server_default="1")
+        )
+        delivery.add_column(
             sa.Column("position", sa.SmallInteger(), nullable=False, server_default="0")
         )
         delivery.drop_constraint(_OLD_UNIQUE[dialect], type_="unique")
@@ -67,6 +70,7 @@ def downgrade() -> None:
     ) as delivery:
         delivery.drop_constraint("uq_delivery_chat_review_date", type_="unique")
         delivery.drop_column("position")
+        delivery.drop_column("size")
         delivery.drop_column("highlight_ids")
         delivery.drop_column("review")
         delivery.create_unique_constraint(_OLD_UNIQUE[dialect], ["chat_id", "local_date"])

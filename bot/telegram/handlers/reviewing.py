@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import Session
 from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
-from bot.library import chats
+from bot.library import chats, reviews
 from bot.library.errors import LibraryError
-from bot.telegram import render
+from bot.telegram import buttons, render
 from bot.telegram.context import Context, require_chat, require_message, transact
 
 
@@ -30,3 +32,70 @@ async def review_command(update: Update, context: Context) -> None:
     except LibraryError as error:
         said = render.error(str(error))
     await message.reply_html(said)
+
+
+async def next_button(update: Update, context: Context) -> None:
+    """Next ▶: the same message shows the review's next card."""
+    query = update.callback_query
+    assert query is not None
+    where = buttons.NEXT.ids_in(query.data)
+    message = query.message
+    if where is None or message is None:
+        await query.answer(render.UNKNOWN_HIGHLIGHT)
+        return
+    chat_id, message_id = require_chat(update).id, message.message_id
+    try:
+        card = await transact(
+            context,
+            lambda s: reviews.advance(
+                s,
+                chat_id=chat_id,
+                delivery_id=where[0],
+                position=where[1],
+                message_id=message_id,
+            ),
+        )
+    except LibraryError as error:
+        await query.answer(str(error))
+        return
+    await query.answer()
+    await query.edit_message_text(
+        render.card_text(card), parse_mode=ParseMode.HTML, reply_markup=render.review_keyboard(card)
+    )
+
+
+CARD_ACTIONS = (
+    (buttons.SOONER, reviews.CardAction.SOONER),
+    (buttons.LATER, reviews.CardAction.LATER),
+    (buttons.NEVER, reviews.CardAction.NEVER),
+    (buttons.KEEP, reviews.CardAction.KEEP),
+    (buttons.STAR, reviews.CardAction.FAVORITE),
+)
+
+
+async def card_button(update: Update, context: Context) -> None:
+    """🔁 Sooner, ⏩ Later, 🙈 Never (↩️ Undo) and ⭐ on a review's card."""
+    query = update.callback_query
+    assert query is not None
+    found = [(kind.ids_in(query.data), action) for kind, action in CARD_ACTIONS]
+    where, action = next(((ids, a) for ids, a in found if ids is not None), (None, None))
+    if where is None or action is None:
+        await query.answer(render.UNKNOWN_HIGHLIGHT)
+        return
+    chat_id, now = require_chat(update).id, context.bot_data.delivery.now()
+    try:
+        card, days = await transact(
+            context,
+            lambda s: reviews.act(
+                s, chat_id=chat_id, delivery_id=where[0], position=where[1], action=action, now=now
+            ),
+        )
+    except LibraryError as error:
+        await query.answer(str(error))
+        return
+    await query.answer(render.card_action_said(action, card, days))
+    try:
+        await query.edit_message_reply_markup(render.review_keyboard(card))
+    except BadRequest as error:
+        if "not modified" not in error.message:
+            raise

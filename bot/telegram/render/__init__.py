@@ -165,3 +165,18 @@ from bot.telegram.render.library import (
 from bot.telegram.render.library import (
     tag_toggled as tag_toggled,
 )
+from bot.telegram.render.review import (
+    card_action_said as card_action_said,
+)
+from bot.telegram.render.review import (
+    card_text as card_text,
+)
+from bot.telegram.render.review import (
+    review_keyboard as review_keyboard,
+)
+from bot.telegram.render.review import (
+    review_messages as review_messages,
+)
+from bot.telegram.render.review import (
+    streak_words as streak_words,
+)
