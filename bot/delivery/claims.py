@@ -95,7 +95,7 @@ def schedule_new_chats(
     return count
 
 
-def _insert_claims(session: Session, days: dict[int, date], now: datetime) -> dict[int, int]:
+def insert_claims(session: Session, days: dict[int, date], now: datetime) -> dict[int, int]:
     """Insert the (chat, day) claims; delivery id by chat, for those that were not there."""
     if not days:
         return {}
@@ -141,9 +141,9 @@ def claim_due_batch(
     due = _due_chats(session, now, limit)
     schedule, days = _plan(due, now, default_timezone)
     _set_next_due(session, schedule)
-    new = _insert_claims(session, days, now)
+    new = insert_claims(session, days, now)
     sizes = {row[0]: row[4] for row in due if row[0] in new}
-    return len(due), _pick_highlights(session, new, sizes, now, rng)
+    return len(due), fix_reviews(session, new, sizes, now, rng)
 
 
 def _due_chats(session: Session, now: datetime, limit: int) -> Sequence[_DueChat]:
@@ -204,7 +204,7 @@ def _set_next_due(session: Session, schedule: list[dict[str, object]]) -> None:
         )
 
 
-def _pick_highlights(
+def fix_reviews(
     session: Session,
     new: dict[int, int],
     sizes: dict[int, int],

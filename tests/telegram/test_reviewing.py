@@ -209,3 +209,44 @@ async def test_next_after_a_restart_gives_the_same_sequence(
             third = await again.next(ALICE)
             assert third.body.startswith("3/4\n")
             assert again.find(ALICE, shown_text(third)).id == fixed[2]
+
+
+async def test_review_on_demand_counts_as_todays_and_the_scheduled_one_is_not_sent(
+    bot: BotHarness,
+) -> None:
+    bot.seed(ALICE, [quote(text) for text in TEXTS])
+    await bot.send(ALICE, "/review 3")
+    await bot.send(ALICE, "/time 07:30")
+    await scheduled(bot)
+    bot.clock.now = DUE - timedelta(hours=1)  # the morning of the 5th, before its time
+
+    now = await bot.send(ALICE, "/review")
+
+    assert now.body.startswith("1/3\n") and "Next ▶" in button_texts(now)
+    await bot.settle()
+    review = the_review(bot)
+    assert (review.local_date, review.status, review.message_id) == (
+        DUE.date(),
+        "sent",
+        now.message_id,
+    )
+    # The scheduled time comes and goes, the scheduler ticking every second: nothing more.
+    before = len(bot.tg.sent(ALICE))
+    bot.clock.now = DUE + timedelta(minutes=5)
+    await asyncio.sleep(2.5)
+    await bot.settle()
+    assert len(bot.tg.sent(ALICE)) == before
+    chat = bot.db(lambda s: s.get(Chat, ALICE))
+    assert chat is not None and chat.next_due_at == DUE + timedelta(days=1)
+
+    # Asked again the same day: today's review is the one already sent.
+    again = await bot.send(ALICE, "/review")
+    assert again.text is not None and again.text.startswith("📚 Today's review has gone out")
+    assert again.reply_to == now.message_id
+    assert len(bot.tg.sent(ALICE)) == before + 1
+
+
+@sqlite_only
+async def test_review_on_demand_in_an_empty_library_says_how_to_fill_it(bot: BotHarness) -> None:
+    reply = await bot.send(ALICE, "/review")
+    assert reply.body.startswith("📭 Your library is empty.")

@@ -166,6 +166,9 @@ from bot.telegram.render.library import (
     tag_toggled as tag_toggled,
 )
 from bot.telegram.render.review import (
+    REVIEW_ALREADY_SENT as REVIEW_ALREADY_SENT,
+)
+from bot.telegram.render.review import (
     card_action_said as card_action_said,
 )
 from bot.telegram.render.review import (

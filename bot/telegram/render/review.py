@@ -8,6 +8,10 @@ from bot.library.reviews import Card, CardAction
 from bot.telegram import buttons
 from bot.telegram.render.highlights import highlight_messages
 
+REVIEW_ALREADY_SENT = (
+    "📚 Today's review has gone out already: here it is. /review 5 sets how many highlights "
+    "tomorrow's holds."
+)
 _ROOM = 80
 """Room in a card's message for its count and the end of the review."""
 
