@@ -84,6 +84,10 @@ class Chat(SQLModel, table=True):
     """When the next daily highlight is due (UTC); None until the scheduler first sees it."""
     next_due_date: date | None = None
     """The chat's local date that ``next_due_at`` belongs to."""
+    review_size: int = Field(default=1, sa_type=SmallInteger)
+    """How many highlights the daily review holds (1 to 15)."""
+    streaks: bool = True
+    """Whether the bot shows the reader's streak of reviews done."""
 
 
 class Book(SQLModel, table=True):
@@ -107,6 +111,7 @@ class Highlight(SQLModel, table=True):
         UniqueConstraint("chat_id", "fingerprint"),
         Index("ix_highlight_book_location", "book_id", "location_start"),
         Index("ix_highlight_chat_pending_shuffle", "chat_id", "pending", "shuffle_key"),
+        Index("ix_highlight_chat_due", "chat_id", "due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -133,6 +138,10 @@ class Highlight(SQLModel, table=True):
     """Position in the chat's current delivery order (smallest first)."""
     pending: bool = True
     """Not yet delivered in the current round of the library."""
+    half_life: float | None = None
+    """Days until recall falls to one half (``bot.library.recall``); None until feedback."""
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When feedback makes the highlight due again, ahead of the round; None without it."""
 
 
 class Tag(SQLModel, table=True):
@@ -233,24 +242,36 @@ class SavedSearch(SQLModel, table=True):
 
 
 class Delivery(SQLModel, table=True):
-    """One chat's daily highlight for one local date: claimed before it is sent.
+    """One review of one chat for one local date: claimed before it is sent.
+
+    ``review`` names which of the chat's reviews it is (``daily``); its ``size`` highlights
+    are fixed at claim time (``highlight_ids``, the first also in ``highlight_id``) and
+    ``position`` is the one its message shows now.
 
     ``status``: ``claimed`` (not sent yet), ``sending`` (the request is out), ``sent``,
     ``unknown`` (the process died or the connection dropped mid-send: never resent
     blindly), ``failed`` (Telegram refused), ``empty`` (nothing to send).
     """
 
-    __table_args__ = (UniqueConstraint("chat_id", "local_date"),)
+    __table_args__ = (
+        UniqueConstraint("chat_id", "review", "local_date", name="uq_delivery_chat_review_date"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(
         sa_column=Column(BigInteger, ForeignKey("chat.id", ondelete="CASCADE"), nullable=False)
     )
+    review: str = Field(default="daily", max_length=32)
     local_date: date
     highlight_id: int | None = Field(
         default=None,
         sa_column=Column(Integer, ForeignKey("highlight.id", ondelete="SET NULL"), nullable=True),
     )
+    highlight_ids: str | None = Field(default=None, sa_type=Text)
+    """The review's highlight ids in order, comma-separated."""
+    size: int = Field(default=1, sa_type=SmallInteger)
+    position: int = Field(default=0, sa_type=SmallInteger)
+    """The review is done once its message shows its last highlight (``size - 1``)."""
     status: str = Field(max_length=16, index=True)
     message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     attempts: int = 0

@@ -6,9 +6,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 import bot.models  # noqa: F401  (registers the tables)
@@ -265,3 +267,62 @@ def test_upgrade_gives_stored_lone_notes_their_place_in_their_identity(engine: E
     with unit_of_work(sessions) as session:
         report = import_records(session, chat_id=7, result=notes_at("100", "200"))
     assert (report.new, report.duplicates) == (1, 1)
+
+
+def test_reviews_keep_every_chat_setting_and_every_delivery(engine: Engine) -> None:
+    from datetime import date
+
+    db.downgrade(engine, "0008")
+    now = "2026-12-01T08:00:00+00:00"
+    with engine.begin() as c:
+        c.execute(
+            text(
+                "INSERT INTO chat (id, created_at, timezone, delivery_time, mode, paused, active, "
+                "next_due_at, next_due_date) VALUES (7, :now, 'Europe/Berlin', '06:45', "
+                "'weighted', true, false, :now, '2026-12-02')"
+            ),
+            {"now": now},
+        )
+        c.execute(text("INSERT INTO chat (id, created_at) VALUES (8, :now)"), {"now": now})
+        c.execute(
+            text(
+                "INSERT INTO delivery (chat_id, local_date, status, message_id, attempts, "
+                "claimed_at, updated_at) VALUES (7, '2026-12-01', 'sent', 99, 1, :now, :now)"
+            ),
+            {"now": now},
+        )
+
+    db.upgrade(engine)
+
+    with engine.connect() as c:
+        chats = c.execute(
+            text(
+                "SELECT id, timezone, delivery_time, mode, paused, active, next_due_date, "
+                "review_size, streaks FROM chat ORDER BY id"
+            )
+        ).all()
+        assert [(*r[:4], bool(r[4]), bool(r[5]), str(r[6]), r[7], bool(r[8])) for r in chats] == [
+            (7, "Europe/Berlin", "06:45", "weighted", True, False, "2026-12-02", 1, True),
+            (8, None, "08:00", "random", False, True, "None", 1, True),
+        ]
+        delivery = c.execute(
+            text("SELECT chat_id, review, local_date, status, message_id, position FROM delivery")
+        ).one()
+        assert (*delivery[:2], str(delivery[2]), *delivery[3:]) == (
+            7,
+            "daily",
+            str(date(2026, 12, 1)),
+            "sent",
+            99,
+            0,
+        )
+    # The same chat's daily review of the same day is claimed once: the key still holds.
+    with pytest.raises(IntegrityError), engine.begin() as c:
+        c.execute(
+            text(
+                "INSERT INTO delivery (chat_id, review, local_date, status, attempts, "
+                "claimed_at, updated_at) VALUES (7, 'daily', '2026-12-01', 'claimed', 0, "
+                ":now, :now)"
+            ),
+            {"now": now},
+        )

@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 
 from bot.delivery.schedule import due_at, local_date, next_due
 from bot.library.chats import set_active
-from bot.library.selection import pick_many
+from bot.library.selection import pick_reviews
 from bot.models import Chat, Delivery, table_of
 
 CLAIMED, SENDING, SENT, UNKNOWN, FAILED, EMPTY = (
@@ -42,23 +42,28 @@ clocks that differ a little between instances."""
 
 _DELIVERY = table_of(Delivery)
 _CHAT = table_of(Chat)
-_DueChat = Row[int, str | None, str, date | None]
-"""A due chat's id, time zone, delivery time and the local day it is next due."""
+DAILY = "daily"
+"""The review every chat has; other reviews of a chat have other names."""
+_DueChat = Row[int, str | None, str, date | None, int]
+"""A due chat's id, time zone, delivery time, the local day it is next due, review size."""
 
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """A delivery this process may send."""
+    """A delivery this process may send: a review whose message shows ``highlight_id`` first."""
 
     delivery_id: int
     chat_id: int
     local_date: date
     highlight_id: int
+    size: int = 1
 
 
 def _last_claimed(session: Session, chat_id: int) -> date | None:
     return session.execute(
-        select(func.max(col(Delivery.local_date))).where(col(Delivery.chat_id) == chat_id)
+        select(func.max(col(Delivery.local_date))).where(
+            col(Delivery.chat_id) == chat_id, col(Delivery.review) == DAILY
+        )
     ).scalar_one_or_none()
 
 
@@ -90,7 +95,7 @@ def schedule_new_chats(
     return count
 
 
-def _insert_claims(session: Session, days: dict[int, date], now: datetime) -> dict[int, int]:
+def insert_claims(session: Session, days: dict[int, date], now: datetime) -> dict[int, int]:
     """Insert the (chat, day) claims; delivery id by chat, for those that were not there."""
     if not days:
         return {}
@@ -104,6 +109,7 @@ def _insert_claims(session: Session, days: dict[int, date], now: datetime) -> di
     rows = [
         {
             "chat_id": chat_id,
+            "review": DAILY,
             "local_date": day,
             "status": CLAIMED,
             "attempts": 0,
@@ -135,14 +141,21 @@ def claim_due_batch(
     due = _due_chats(session, now, limit)
     schedule, days = _plan(due, now, default_timezone)
     _set_next_due(session, schedule)
-    new = _insert_claims(session, days, now)
-    return len(due), _pick_highlights(session, new, rng)
+    new = insert_claims(session, days, now)
+    sizes = {row[0]: row[4] for row in due if row[0] in new}
+    return len(due), fix_reviews(session, new, sizes, now, rng)
 
 
 def _due_chats(session: Session, now: datetime, limit: int) -> Sequence[_DueChat]:
     """The chats whose delivery is due, earliest first, with what scheduling them needs."""
     due = (
-        select(col(Chat.id), col(Chat.timezone), col(Chat.delivery_time), col(Chat.next_due_date))
+        select(
+            col(Chat.id),
+            col(Chat.timezone),
+            col(Chat.delivery_time),
+            col(Chat.next_due_date),
+            col(Chat.review_size),
+        )
         .where(
             col(Chat.next_due_at) <= now,
             col(Chat.active).is_(True),
@@ -164,7 +177,7 @@ def _plan(
     to claim for every chat whose delivery time has come."""
     schedule: list[dict[str, object]] = []
     days: dict[int, date] = {}
-    for chat_id, timezone, delivery_time, next_due_date in due:
+    for chat_id, timezone, delivery_time, next_due_date, _ in due:
         zone_name = timezone or default_timezone
         today = local_date(now, zone_name)
         day = next_due_date or today
@@ -191,22 +204,39 @@ def _set_next_due(session: Session, schedule: list[dict[str, object]]) -> None:
         )
 
 
-def _pick_highlights(session: Session, new: dict[int, int], rng: random.Random | None) -> int:
-    """Pick each new claim's highlight (delivery id by chat); how many found one. A chat with
-    nothing to deliver gets an ``empty`` delivery."""
-    chosen = pick_many(session, chat_ids=list(new), rng=rng)
-    picked = {delivery_id: chosen.get(chat_id) for chat_id, delivery_id in new.items()}
+def fix_reviews(
+    session: Session,
+    new: dict[int, int],
+    sizes: dict[int, int],
+    now: datetime,
+    rng: random.Random | None,
+) -> int:
+    """Fix each new claim's review (delivery id by chat); how many found a highlight. A chat
+    with nothing to deliver gets an ``empty`` delivery."""
+    chosen = pick_reviews(session, sizes=sizes, now=now, rng=rng)
+    picked = {delivery_id: chosen.get(chat_id, []) for chat_id, delivery_id in new.items()}
     if picked:
         session.execute(
             update(_DELIVERY)
             .where(_DELIVERY.c.id == bindparam("b_id"))
-            .values(highlight_id=bindparam("b_highlight"), status=bindparam("b_status")),
+            .values(
+                highlight_id=bindparam("b_highlight"),
+                highlight_ids=bindparam("b_ids"),
+                size=bindparam("b_size"),
+                status=bindparam("b_status"),
+            ),
             [
-                {"b_id": d, "b_highlight": h, "b_status": CLAIMED if h else EMPTY}
-                for d, h in picked.items()
+                {
+                    "b_id": d,
+                    "b_highlight": ids[0] if ids else None,
+                    "b_ids": ",".join(map(str, ids)),
+                    "b_size": max(len(ids), 1),
+                    "b_status": CLAIMED if ids else EMPTY,
+                }
+                for d, ids in picked.items()
             ],
         )
-    return sum(h is not None for h in picked.values())
+    return sum(bool(ids) for ids in picked.values())
 
 
 def claimed(session: Session, *, limit: int = 500) -> list[Claim]:
@@ -217,12 +247,13 @@ def claimed(session: Session, *, limit: int = 500) -> list[Claim]:
             col(Delivery.chat_id),
             col(Delivery.local_date),
             col(Delivery.highlight_id),
+            col(Delivery.size),
         )
         .where(col(Delivery.status) == CLAIMED, col(Delivery.highlight_id).is_not(None))
         .order_by(col(Delivery.claimed_at), col(Delivery.id))
         .limit(limit)
     ).all()
-    return [Claim(d, c, day, h) for d, c, day, h in rows if h is not None]
+    return [Claim(d, c, day, h, n) for d, c, day, h, n in rows if h is not None]
 
 
 def start_sending_many(session: Session, *, delivery_ids: list[int], now: datetime) -> set[int]:

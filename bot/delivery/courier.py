@@ -21,6 +21,7 @@ from bot.delivery.batcher import Batcher
 from bot.delivery.pacer import Pacer
 from bot.delivery.sender import OutcomeUnknown, RateLimited, Refused, Rejected, Sender
 from bot.library.messages import remember_shown
+from bot.library.reviews import Card
 from bot.library.views import HighlightView, load_owned_views
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ class Courier:
         self.report = report
         # Each batch reads the clock when it runs: a long tick's later sends must not look
         # stale to another instance's ``recover_stale``.
-        self._starts: Batcher[claims.Claim, HighlightView | None] = Batcher(
+        self._starts: Batcher[claims.Claim, Card | None] = Batcher(
             sessions, partial(_start, clock=clock)
         )
         self._outcomes: Batcher[_Done, None] = Batcher(sessions, partial(_finish, clock=clock))
@@ -125,12 +126,12 @@ class Courier:
             # Take the delivery (compare-and-set) and read what to send, in one transaction
             # shared with the other deliveries starting now.
             try:
-                view = await self._starts.run(claim)
+                card = await self._starts.run(claim)
             except _NotMine:
                 self._pacer.answered(ticket, claim.chat_id)
                 return
             try:
-                done = await self._send(claim, view, ticket)
+                done = await self._send(claim, card, ticket)
             except _RateLimited:
                 # Nothing of it was sent: back to ``claimed`` while everyone waits.
                 self.report.retried += 1
@@ -142,16 +143,16 @@ class Courier:
             return
 
     async def _send(
-        self, claim: claims.Claim, view: HighlightView | None, ticket: list[float]
+        self, claim: claims.Claim, card: Card | None, ticket: list[float]
     ) -> _Done | None:
         """Send a taken delivery; its outcome to write (None if another instance wrote it)."""
         outcome: claims.Outcome
         message_ids: list[int] = []
         try:
-            if view is None:
+            if card is None:
                 self._pacer.answered(ticket, claim.chat_id)
                 raise LookupError("the picked highlight was deleted before it was sent")
-            message_ids = await self._send_parts(claim, view, ticket)
+            message_ids = await self._send_parts(claim, card, ticket)
         except _Lost:
             return None
         except RateLimited as error:
@@ -176,20 +177,18 @@ class Courier:
             outcome = claims.Outcome(claim.delivery_id, claims.SENT, message_id=message_ids[-1])
         return _Done(claim, outcome, message_ids)
 
-    async def _send_parts(
-        self, claim: claims.Claim, view: HighlightView, ticket: list[float]
-    ) -> list[int]:
-        """Send every part of the highlight; their message ids.
+    async def _send_parts(self, claim: claims.Claim, card: Card, ticket: list[float]) -> list[int]:
+        """Send every part of the review's first card; their message ids.
 
         The first part goes out on ``ticket``, taken before the delivery was; a 429 for it
         raises ``_RateLimited``. Each later part first renews the delivery's claim to be
         ``sending``, so it never looks abandoned to another instance.
         """
-        parts = self._sender.parts(view)
+        parts = self._sender.parts(card)
         sent: list[int] = []
         for index, text in enumerate(parts):
             send = partial(
-                self._sender.send, claim.chat_id, view, text, last=index == len(parts) - 1
+                self._sender.send, claim.chat_id, card, text, last=index == len(parts) - 1
             )
             if index == 0:
                 try:
@@ -267,15 +266,22 @@ class _Done:
 
 def _start(
     session: Session, claims_: list[claims.Claim], *, clock: Clock
-) -> list[HighlightView | None | _NotMine]:
-    """Take these deliveries (one compare-and-set) and load their highlights (a few reads)."""
+) -> list[Card | None | _NotMine]:
+    """Take these deliveries (one compare-and-set) and load their first cards (a few reads)."""
     mine = claims.start_sending_many(
         session, delivery_ids=[c.delivery_id for c in claims_], now=clock()
     )
     views = load_owned_views(
         session, owners={c.highlight_id: c.chat_id for c in claims_ if c.delivery_id in mine}
     )
-    return [views.get(c.highlight_id) if c.delivery_id in mine else _NotMine() for c in claims_]
+    return [
+        _first_card(c, views.get(c.highlight_id)) if c.delivery_id in mine else _NotMine()
+        for c in claims_
+    ]
+
+
+def _first_card(claim: claims.Claim, view: HighlightView | None) -> Card | None:
+    return None if view is None else Card(claim.delivery_id, 0, claim.size, view)
 
 
 def _finish(session: Session, done: list[_Done], *, clock: Clock) -> list[None]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
-from bot.library.views import HighlightView
+from bot.library.reviews import Card
 
 
 class SendError(Exception):
@@ -44,10 +44,11 @@ class Sender(Protocol):
         """The connection, open while a tick sends through this sender."""
         ...
 
-    def parts(self, view: HighlightView) -> list[str]:
-        """The messages that show this highlight, in order (more than one when it is long)."""
+    def parts(self, card: Card) -> list[str]:
+        """The messages that show a review's first card, in order (more than one when a
+        review of one highlight is long)."""
         ...
 
-    async def send(self, chat_id: int, view: HighlightView, text: str, *, last: bool) -> int:
-        """Send one part (``last`` carries the highlight's buttons); its message id."""
+    async def send(self, chat_id: int, card: Card, text: str, *, last: bool) -> int:
+        """Send one part (``last`` carries the card's buttons); its message id."""
         ...

@@ -19,6 +19,7 @@ from bot.models import Chat, Tag, table_of, utcnow
 from bot.parsers.tags import tag_key
 
 MAX_WEIGHT = 100
+MAX_REVIEW = 15
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 _OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
 
@@ -33,6 +34,8 @@ class ChatSettings:
     mode: str
     paused: bool
     active: bool
+    review_size: int = 1
+    streaks: bool = True
     weights: list[tuple[str, int]] = field(default_factory=list)
     """Tags whose weight is not the default 1, heaviest first."""
 
@@ -64,6 +67,8 @@ def get_settings(session: Session, *, chat_id: int, default_timezone: str) -> Ch
         mode=chat.mode,
         paused=chat.paused,
         active=chat.active,
+        review_size=chat.review_size,
+        streaks=chat.streaks,
         weights=[(name, weight) for name, weight in weights],
     )
 
@@ -149,6 +154,23 @@ def set_mode(session: Session, *, chat_id: int, value: str) -> selection.Deliver
 def set_paused(session: Session, *, chat_id: int, paused: bool) -> None:
     """Pause or resume daily delivery."""
     _chat(session, chat_id).paused = paused
+
+
+def set_review_size(session: Session, *, chat_id: int, value: str) -> int:
+    """Set how many highlights the daily review holds; LibraryError outside 1..MAX_REVIEW."""
+    raw = value.strip()
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_REVIEW:
+        raise LibraryError(
+            f"“{raw}” is not a review size; choose a number from 1 to {MAX_REVIEW}, "
+            "for example /review 5."
+        )
+    _chat(session, chat_id).review_size = int(raw)
+    return int(raw)
+
+
+def set_streaks(session: Session, *, chat_id: int, shown: bool) -> None:
+    """Show or hide the reader's streak."""
+    _chat(session, chat_id).streaks = shown
 
 
 def set_active(session: Session, *, chat_id: int, active: bool) -> None:

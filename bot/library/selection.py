@@ -13,14 +13,17 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlmodel import Session, col
 
-from bot.models import Chat, Highlight, HighlightTag, Tag, table_of
+from bot.library import recall
+from bot.library.recall import START_HALF_LIFE
+from bot.models import Chat, Highlight, HighlightTag, Tag, table_of, utcnow
 
 FAVORITE_BOOST = 2.0
 """In weighted mode a favorite counts this many times its tags' weight."""
@@ -138,43 +141,142 @@ def reshuffle(
 def pick_many(
     session: Session, *, chat_ids: Collection[int], rng: random.Random | None = None
 ) -> dict[int, int | None]:
-    """Each chat's next highlight of its round, marked as shown.
+    """Each chat's next highlight (a review of one), marked as shown; None when it has none."""
+    picks = pick_reviews(session, sizes=dict.fromkeys(chat_ids, 1), now=utcnow(), rng=rng)
+    return {chat_id: ids[0] if ids else None for chat_id, ids in picks.items()}
 
-    One statement finds every chat's next pending highlight (an indexed lookup per chat)
-    and one marks them shown; only a chat whose round is over is reshuffled on its own, in
-    chat id order. A chat that does not exist is left out; an empty library picks None.
+
+def pick_reviews(
+    session: Session,
+    *,
+    sizes: Mapping[int, int],
+    now: datetime,
+    rng: random.Random | None = None,
+) -> dict[int, list[int]]:
+    """Each chat's next review of ``sizes[chat]`` highlights, marked as shown.
+
+    Highlights that feedback made due come first, earliest due first, and are due again one
+    half-life later; the rest follow the round, which those on feedback's schedule leave.
+    One statement finds the due ones of every chat, one per review size the round's next
+    ones (an indexed lookup per chat and place), one marks them shown; only a chat whose
+    round runs out is reshuffled on its own, in chat id order. A chat that does not exist
+    is left out; an empty library picks nothing.
     """
-    if not chat_ids:
+    if not sizes:
         return {}
+    due = _due_by_feedback(session, sizes, now)
+    picked: dict[int, list[int]] = {}
+    modes: dict[int, str] = {}
+    short: list[int] = []
     chat = table_of(Chat)
-    rows = session.execute(
-        select(chat.c.id, chat.c.mode, _next_pending(chat.c.id).scalar_subquery()).where(
-            chat.c.id.in_(list(chat_ids))
-        )
-    ).all()
-    picked: dict[int, int | None] = {chat_id: first for chat_id, _, first in rows}
-    modes = {chat_id: mode for chat_id, mode, _ in rows}
+    for size, chat_ids in _by_size(sizes).items():
+        places = [_next_pending(chat.c.id, offset=i).scalar_subquery() for i in range(size)]
+        for chat_id, mode, *next_ids in session.execute(
+            select(chat.c.id, chat.c.mode, *places).where(chat.c.id.in_(chat_ids))
+        ):
+            first = [highlight_id for highlight_id, _ in due.get(chat_id, [])][:size]
+            rest = [i for i in next_ids if i is not None and i not in first]
+            picked[chat_id], modes[chat_id] = (first + rest)[:size], mode
+            if len(picked[chat_id]) < size and None in next_ids:
+                short.append(chat_id)
     generator = rng or random.Random()
-    for chat_id in sorted(c for c, first in picked.items() if first is None):
-        if reshuffle(session, chat_id=chat_id, mode=modes[chat_id], rng=generator):
-            picked[chat_id] = session.execute(_next_pending(chat_id)).scalar_one_or_none()
-    shown = [highlight_id for highlight_id in picked.values() if highlight_id is not None]
-    if shown:
-        session.execute(update(_HIGHLIGHT).where(_HIGHLIGHT.c.id.in_(shown)).values(pending=False))
+    for chat_id in sorted(short):
+        picked[chat_id] += _from_a_new_round(
+            session, chat_id, modes[chat_id], picked[chat_id], sizes[chat_id], generator
+        )
+    _mark_shown(session, picked, due, now)
     return picked
 
 
-def _next_pending(chat_id: Any) -> Select[tuple[int]]:
-    """The chat's next highlight this round: a chat id, or a column to correlate with."""
+def _by_size(sizes: Mapping[int, int]) -> dict[int, list[int]]:
+    groups: dict[int, list[int]] = defaultdict(list)
+    for chat_id, size in sizes.items():
+        groups[size].append(chat_id)
+    return groups
+
+
+def _due_by_feedback(
+    session: Session, sizes: Mapping[int, int], now: datetime
+) -> dict[int, list[tuple[int, float]]]:
+    """Each chat's highlights that feedback made due, earliest first, with their half-lives;
+    at most the chat's review size."""
+    place = (
+        func.row_number()
+        .over(partition_by=_HIGHLIGHT.c.chat_id, order_by=(_HIGHLIGHT.c.due_at, _HIGHLIGHT.c.id))
+        .label("place")
+    )
+    ranked = (
+        select(_HIGHLIGHT.c.id, _HIGHLIGHT.c.chat_id, _HIGHLIGHT.c.half_life, place)
+        .where(
+            _HIGHLIGHT.c.chat_id.in_(list(sizes)),
+            _HIGHLIGHT.c.due_at <= now,
+            _HIGHLIGHT.c.discarded.is_(False),
+        )
+        .subquery()
+    )
+    due: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    rows = session.execute(
+        select(ranked.c.id, ranked.c.chat_id, ranked.c.half_life)
+        .where(ranked.c.place <= max(sizes.values()))
+        .order_by(ranked.c.chat_id, ranked.c.place)
+    )
+    for highlight_id, chat_id, half_life in rows:
+        if len(due[chat_id]) < sizes[chat_id]:
+            due[chat_id].append((highlight_id, half_life or START_HALF_LIFE))
+    return due
+
+
+def _from_a_new_round(
+    session: Session, chat_id: int, mode: str, taken: list[int], size: int, rng: random.Random
+) -> list[int]:
+    """The round ran out before the review was full: a new round gives the rest (not those
+    the review already holds)."""
+    if not reshuffle(session, chat_id=chat_id, mode=mode, rng=rng):
+        return []
+    more = session.execute(_next_pending(chat_id, limit=size + len(taken))).scalars()
+    return [i for i in more if i not in taken][: size - len(taken)]
+
+
+def _mark_shown(
+    session: Session,
+    picked: Mapping[int, list[int]],
+    due: Mapping[int, list[tuple[int, float]]],
+    now: datetime,
+) -> None:
+    """Out of the round; a due one is due again a half-life from now."""
+    shown = [highlight_id for ids in picked.values() for highlight_id in ids]
+    if shown:
+        session.execute(update(_HIGHLIGHT).where(_HIGHLIGHT.c.id.in_(shown)).values(pending=False))
+    again = [
+        {"hid": highlight_id, "when": recall.due_at(now, half_life)}
+        for chat_id, ids in picked.items()
+        for highlight_id, half_life in due.get(chat_id, [])
+        if highlight_id in ids
+    ]
+    if again:
+        session.execute(
+            update(_HIGHLIGHT)
+            .where(_HIGHLIGHT.c.id == bindparam("hid"))
+            .values(due_at=bindparam("when")),
+            again,
+        )
+
+
+def _next_pending(chat_id: Any, *, offset: int = 0, limit: int = 1) -> Select[tuple[int]]:
+    """The chat's next highlights this round (from ``offset``): a chat id, or a column to
+    correlate with."""
     return (
         select(_HIGHLIGHT.c.id)
         .where(
             _HIGHLIGHT.c.chat_id == chat_id,
             _HIGHLIGHT.c.pending.is_(True),
             _HIGHLIGHT.c.discarded.is_(False),
+            # Feedback put it on its own schedule: it comes when due, not with the round.
+            _HIGHLIGHT.c.due_at.is_(None),
         )
         .order_by(_HIGHLIGHT.c.shuffle_key, _HIGHLIGHT.c.id)
-        .limit(1)
+        .offset(offset)
+        .limit(limit)
     )
 
 

@@ -50,5 +50,30 @@ TAGS = Button("tags", 1)
 ADD_TAG = Button("at", 2)  # highlight id, tag id
 REMOVE_TAG = Button("rt", 2)
 
-ALL = (SAMPLE, ANOTHER, OPEN, PAGE, FAVORITE, DISCARD, UNDO, TAGS, ADD_TAG, REMOVE_TAG)
+# A review's card: delivery id, the card's position in the review.
+NEXT = Button("next", 2)
+SOONER = Button("sooner", 2)
+LATER = Button("later", 2)
+NEVER = Button("never", 2)
+KEEP = Button("keep", 2)  # undo a never
+STAR = Button("star", 2)  # favorite from a card
+
+ALL = (
+    SAMPLE,
+    ANOTHER,
+    OPEN,
+    PAGE,
+    FAVORITE,
+    DISCARD,
+    UNDO,
+    TAGS,
+    ADD_TAG,
+    REMOVE_TAG,
+    NEXT,
+    SOONER,
+    LATER,
+    NEVER,
+    KEEP,
+    STAR,
+)
 ACTIONS = frozenset(button.action for button in ALL)

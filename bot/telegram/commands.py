@@ -12,7 +12,15 @@ from telegram import BotCommand, Update
 
 from bot.telegram import render
 from bot.telegram.context import Context, require_message
-from bot.telegram.handlers import annotating, basics, library_io, preferences, reading, searching
+from bot.telegram.handlers import (
+    annotating,
+    basics,
+    library_io,
+    preferences,
+    reading,
+    reviewing,
+    searching,
+)
 
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
@@ -60,6 +68,13 @@ COMMANDS: tuple[Command, ...] = (
     Command("tags", searching.tags_command, "Your tags with counts", Group.READING),
     Command("books", searching.books_command, "Your books with counts", Group.READING),
     Command("settings", preferences.settings_command, "Daily delivery settings", Group.DELIVERY),
+    Command(
+        "review",
+        reviewing.review_command,
+        "Today's review now; /review 5 sets its size",
+        Group.DELIVERY,
+        "[<i>N</i>]",
+    ),
     Command(
         "time", preferences.time_command, "Set the daily time, e.g. /time 07:30", Group.DELIVERY
     ),

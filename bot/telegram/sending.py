@@ -6,12 +6,13 @@ import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
-from telegram import Bot, Message
+from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.delivery.sender import OutcomeUnknown, RateLimited, Refused, Rejected
 from bot.library.messages import remember_messages
+from bot.library.reviews import Card
 from bot.library.views import HighlightView
 from bot.telegram import render
 from bot.telegram.context import Context, transact
@@ -21,15 +22,11 @@ GONE = ("chat not found", "bot was kicked", "user is deactivated", "have no righ
 
 
 async def send_part(
-    bot: Bot, chat_id: int, view: HighlightView, html: str, *, last: bool
+    bot: Bot, chat_id: int, html: str, keyboard: InlineKeyboardMarkup | None
 ) -> Message:
     """Send one rendered part of a highlight; the last one carries its buttons."""
     return await bot.send_message(
-        chat_id,
-        html,
-        parse_mode=ParseMode.HTML,
-        reply_markup=render.highlight_keyboard(view) if last else None,
-        link_preview_options=None,
+        chat_id, html, parse_mode=ParseMode.HTML, reply_markup=keyboard, link_preview_options=None
     )
 
 
@@ -37,7 +34,12 @@ async def send_highlight(context: Context, *, chat_id: int, view: HighlightView)
     """Send a highlight (split if long; buttons on the last part) and map its messages."""
     parts = render.highlight_messages(view)
     sent = [
-        await send_part(context.bot, chat_id, view, html, last=index == len(parts) - 1)
+        await send_part(
+            context.bot,
+            chat_id,
+            html,
+            render.highlight_keyboard(view) if index == len(parts) - 1 else None,
+        )
         for index, html in enumerate(parts)
     ]
     ids = [message.message_id for message in sent]
@@ -70,14 +72,15 @@ class TelegramSender:
         finally:
             await self.bot.request.shutdown()
 
-    def parts(self, view: HighlightView) -> list[str]:
-        """The highlight as Telegram messages."""
-        return render.highlight_messages(view)
+    def parts(self, card: Card) -> list[str]:
+        """The review's first card as Telegram messages."""
+        return render.review_messages(card)
 
-    async def send(self, chat_id: int, view: HighlightView, text: str, *, last: bool) -> int:
+    async def send(self, chat_id: int, card: Card, text: str, *, last: bool) -> int:
         """Send one part; PTB's errors become the engine's."""
+        keyboard = render.review_keyboard(card) if last else None
         try:
-            message = await send_part(self.bot, chat_id, view, text, last=last)
+            message = await send_part(self.bot, chat_id, text, keyboard)
         except RetryAfter as error:
             wait = error.retry_after
             raise RateLimited(

@@ -42,17 +42,27 @@ async def tg() -> AsyncIterator[FakeTelegram]:
         yield fake
 
 
-def libraries_due_now(sessions: SessionFactory, chat_ids: Iterable[int]) -> list[int]:
-    """A one-highlight library per chat, every chat due a minute ago."""
+def libraries_due_now(
+    sessions: SessionFactory, chat_ids: Iterable[int], *, review: int = 1
+) -> list[int]:
+    """A library per chat (one highlight, or a review's worth and one more), every chat due
+    a minute ago with reviews of ``review``."""
     chat_ids = list(chat_ids)
-    record = [ParsedHighlight(book_title="Walden", text="Simplify, simplify.")]
+    more = range(review) if review > 1 else range(0)
+    records = [ParsedHighlight(book_title="Walden", text="Simplify, simplify.")] + [
+        ParsedHighlight(book_title="Walden", text=f"Thought {n}.") for n in more
+    ]
     with unit_of_work(sessions) as session:
         for chat_id in chat_ids:
-            import_records(session, chat_id=chat_id, result=ParseResult("t", record))
+            import_records(session, chat_id=chat_id, result=ParseResult("t", records))
     now = datetime.now(UTC)
     with unit_of_work(sessions) as session:
         session.execute(
-            update(Chat).values(next_due_date=now.date(), next_due_at=now - timedelta(minutes=1))
+            update(Chat).values(
+                next_due_date=now.date(),
+                next_due_at=now - timedelta(minutes=1),
+                review_size=review,
+            )
         )
     return chat_ids
 
@@ -140,10 +150,12 @@ async def broadcast_cut_short(
     log: Path,
     chats: range,
     how: signal.Signals,
+    *,
+    review: int = 1,
 ) -> tuple[list[int], float]:
     """A bot broadcasting to ``chats``, stopped with ``how`` a second into it; the chats and
     how long the process took to end."""
-    chat_ids = libraries_due_now(sessions, chats)
+    chat_ids = libraries_due_now(sessions, chats, review=review)
     process = await start_bot(url, tg, log)
     await tg.wait_until(lambda: delivered(tg, chat_ids) >= 30, timeout=60)
     took = await stop(process, how)
@@ -182,6 +194,33 @@ async def test_killed_mid_broadcast_only_requests_on_the_wire_go_missing(
     finally:
         await stop(second, signal.SIGTERM)
     assert_nobody_twice_and_lost_only_on_the_wire(tg, sessions, chat_ids)
+    assert refused_sends(tg) == [], "the bot went over Telegram's limits"
+
+
+async def test_killed_mid_broadcast_of_reviews_everyone_gets_one_review_message(
+    sessions: SessionFactory, engine_url: str, tg: FakeTelegram, tmp_path: Path
+) -> None:
+    log = tmp_path / "bot.log"
+    chat_ids, _ = await broadcast_cut_short(
+        sessions, engine_url, tg, log, range(4000, 4100), signal.SIGKILL, review=5
+    )
+
+    second = await start_bot(engine_url, tg, log)
+    try:
+        await until_settled(tg, sessions, chat_ids)
+    finally:
+        await stop(second, signal.SIGTERM)
+    missing = assert_nobody_twice_and_lost_only_on_the_wire(tg, sessions, chat_ids)
+    # A review of five is one message: its first card, with Next ▶.
+    for chat_id in set(chat_ids) - missing:
+        [message] = tg.sent(chat_id)
+        assert message.body.startswith("1/5\n"), message.body
+        assert any(button["text"] == "Next ▶" for button in message.buttons)
+    with sessions() as session:
+        fixed = session.execute(
+            select(col(Delivery.highlight_ids)).where(col(Delivery.chat_id).in_(chat_ids))
+        ).scalars()
+        assert {len((ids or "").split(",")) for ids in fixed} == {5}
     assert refused_sends(tg) == [], "the bot went over Telegram's limits"
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -254,9 +254,14 @@ class _ErrorLog(logging.Handler):
 
 @asynccontextmanager
 async def running_bot(
-    engine: Engine, sessions: SessionFactory, **settings: Any
+    engine: Engine,
+    sessions: SessionFactory,
+    *,
+    telegram: FakeTelegram | None = None,
+    **settings: Any,
 ) -> AsyncIterator[BotHarness]:
     """Start the fake Telegram and the bot on ``sessions``; ``settings`` override Settings.
+    With ``telegram``, the bot starts on that fake instead (a restart keeps its chats).
 
     Fails when the bot logged an error while it ran: a handler or a job crashed, and the reader
     saw at best "something went wrong".
@@ -264,7 +269,8 @@ async def running_bot(
     errors = _ErrorLog()
     logging.getLogger().addHandler(errors)
     try:
-        async with FakeTelegram(token=TOKEN) as tg:
+        async with AsyncExitStack() as stack:
+            tg = telegram or await stack.enter_async_context(FakeTelegram(token=TOKEN))
             config = Settings(
                 _env_file=None,  # type: ignore[call-arg]  # never the developer's .env
                 telegram_bot_token=tg.token,  # type: ignore[arg-type]  # becomes a SecretStr

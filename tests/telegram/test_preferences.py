@@ -10,6 +10,7 @@ from tests.telegram.harness import ALICE, BotHarness, sqlite_only
 DEFAULTS = (
     "⚙️ Daily delivery\n\n"
     "Time: 08:00 (/time HH:MM)\n"
+    "Review: 1 highlight (/review N)\n"
     "Time zone: UTC (/timezone Area/City or +HH:MM)\n"
     "Mode: random (/mode random|weighted)\n"
     "Tag weights: all tags ×1 (/weight tag N)\n"
@@ -52,6 +53,7 @@ async def test_every_setting_is_confirmed_and_shown(bot: BotHarness) -> None:
     assert (await bot.send(ALICE, "/settings")).text == (
         "⚙️ Daily delivery\n\n"
         "Time: 07:30 (/time HH:MM)\n"
+        "Review: 1 highlight (/review N)\n"
         "Time zone: +05:45 (/timezone Area/City or +HH:MM)\n"
         "Mode: weighted (/mode random|weighted)\n"
         "Tag weights: #culture ×3, #gossip ×0 (/weight tag N)\n"

@@ -100,6 +100,12 @@ from bot.telegram.render.conversation import (
     mode_usage as mode_usage,
 )
 from bot.telegram.render.conversation import (
+    review_size_set as review_size_set,
+)
+from bot.telegram.render.conversation import (
+    review_usage as review_usage,
+)
+from bot.telegram.render.conversation import (
     settings_text as settings_text,
 )
 from bot.telegram.render.conversation import (
@@ -158,4 +164,22 @@ from bot.telegram.render.library import (
 )
 from bot.telegram.render.library import (
     tag_toggled as tag_toggled,
+)
+from bot.telegram.render.review import (
+    REVIEW_ALREADY_SENT as REVIEW_ALREADY_SENT,
+)
+from bot.telegram.render.review import (
+    card_action_said as card_action_said,
+)
+from bot.telegram.render.review import (
+    card_text as card_text,
+)
+from bot.telegram.render.review import (
+    review_keyboard as review_keyboard,
+)
+from bot.telegram.render.review import (
+    review_messages as review_messages,
+)
+from bot.telegram.render.review import (
+    streak_words as streak_words,
 )

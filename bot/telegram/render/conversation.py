@@ -151,10 +151,31 @@ def settings_text(settings: ChatSettings) -> str:
     return (
         "⚙️ <b>Daily delivery</b>\n\n"
         f"Time: <b>{settings.delivery_time}</b> (/time HH:MM)\n"
+        f"Review: <b>{review_size(settings.review_size)}</b> (/review N)\n"
         f"Time zone: <b>{escape(settings.timezone)}</b> (/timezone Area/City or +HH:MM)\n"
         f"Mode: <b>{settings.mode}</b> (/mode {MODES})\n"
         f"Tag weights: {weights} (/weight tag N)\n"
         f"Delivery: {state}"
+    )
+
+
+def review_size(size: int) -> str:
+    """How many highlights a review holds, in words."""
+    return "1 highlight" if size == 1 else f"{size} highlights"
+
+
+def review_usage() -> str:
+    """/review with the wrong arguments."""
+    return usage(
+        "<code>/review</code> for today's review now, or <code>/review N</code> to set how "
+        "many highlights it holds (1 to 15), for example <code>/review 5</code>"
+    )
+
+
+def review_size_set(size: int) -> str:
+    """/review N done."""
+    return f"📚 Your daily review now holds <b>{review_size(size)}</b>." + (
+        "" if size == 1 else " Tap Next ▶ under each one to see the next."
     )
 
 

@@ -43,9 +43,11 @@ def _footer_lines(view: HighlightView) -> list[tuple[str, str]]:
     return lines
 
 
-def highlight_messages(view: HighlightView) -> list[str]:
-    """A highlight as one or more HTML messages, each within Telegram's limit."""
-    budget = MAX_MESSAGE - 40  # room for the blockquote's line breaks and a continuation mark
+def highlight_messages(view: HighlightView, *, room: int = 0) -> list[str]:
+    """A highlight as one or more HTML messages, each within Telegram's limit less ``room``
+    (for words around it)."""
+    # Room for the blockquote's line breaks and a continuation mark.
+    budget = MAX_MESSAGE - 40 - room
     if view.kind != "highlight":
         # A note with no passage; 📑 marks the reader's note on a chapter (named below it).
         mark = "📑 " if view.kind == "chapter_note" else "📝 "
