@@ -13,7 +13,17 @@ from itertools import chain
 from pathlib import Path
 from typing import Protocol
 
-from bot.parsers import kindle_clippings, kindle_html, readwise_csv, readwise_text
+from bot.parsers import (
+    bookcision,
+    kindle_clippings,
+    kindle_html,
+    koreader_json,
+    koreader_lua,
+    koreader_markdown,
+    readwise_csv,
+    readwise_markdown,
+    readwise_text,
+)
 from bot.parsers.decoding import BLOCK, NotUtf8, decode_bytes, decode_stream
 from bot.parsers.records import (
     Kind,
@@ -74,6 +84,37 @@ FORMATS: tuple[Format, ...] = (
         "in the Kindle app, Notebook → Export notebook",
         tried=1,
     ),
+    Format(
+        koreader_json,
+        "KOReader highlights export (JSON)",
+        "in KOReader, Export highlights with JSON chosen (one book or all of them)",
+        tried=0,
+    ),
+    Format(
+        koreader_markdown,
+        "KOReader highlights export (Markdown)",
+        "in KOReader, Export highlights with Markdown chosen",
+        tried=0,
+    ),
+    Format(
+        koreader_lua,
+        "KOReader book sidecar <code>metadata.epub.lua</code>",
+        "connect the reader by USB and send the <code>metadata.*.lua</code> file from the "
+        "book's <code>.sdr</code> folder",
+        tried=0,
+    ),
+    Format(
+        bookcision,
+        "Bookcision JSON",
+        "on Amazon's Kindle notebook page, run Bookcision and download the JSON",
+        tried=0,
+    ),
+    Format(
+        readwise_markdown,
+        "Readwise Markdown export",
+        "in Readwise, Export → Markdown (one <code>.md</code> file per book)",
+        tried=0,
+    ),
 )
 FORMAT_NAMES: tuple[str, ...] = tuple(entry.name for entry in FORMATS)
 _DETECTION = tuple(entry.parser for entry in sorted(FORMATS, key=lambda entry: entry.tried))
@@ -90,10 +131,15 @@ __all__ = [
     "Format",
     "Parser",
     "SAMPLE",
+    "bookcision",
     "formats_in_words",
     "kindle_clippings",
     "kindle_html",
+    "koreader_json",
+    "koreader_lua",
+    "koreader_markdown",
     "readwise_csv",
+    "readwise_markdown",
     "readwise_text",
     "FORMAT_NAMES",
     "Kind",
