@@ -64,7 +64,9 @@ def parse(text: str) -> ParseResult:
     _annotations(_table(settings.get("annotations")), found, result, title)
     _highlights(_table(settings.get("highlight")), found)
     _bookmarks(_table(settings.get("bookmarks")), found, result, title)
-    if not title and found:
+    if not found:
+        result.notices.append("The sidecar holds no highlights: KOReader saved none for it.")
+    elif not title:
         result.notices.append(
             f"The sidecar names no title: its highlights are filed under '{_koreader.UNTITLED}'."
         )

@@ -167,6 +167,15 @@ def test_a_sidecar_without_a_title_files_its_highlights_under_untitled() -> None
     ]
 
 
+def test_a_sidecar_with_no_highlights_says_so() -> None:
+    result = koreader_lua.parse('return { ["annotations"] = {}, ["doc_props"] = {} }')
+
+    assert (result.highlights, result.notices) == (
+        [],
+        ["The sidecar holds no highlights: KOReader saved none for it."],
+    )
+
+
 def test_lua_that_is_not_a_literal_is_refused_and_never_run() -> None:
     with pytest.raises(ParseError) as error:
         koreader_lua.parse(fixture("broken.lua"))
