@@ -282,7 +282,20 @@ def _parse_blocks(blocks: Iterator[str], *, format: str | None) -> ParseResult:
             return parse_text("".join(head))
         name = detect_format_of_sample("".join(head)[:SAMPLE])
         if name is None:
-            return parse_text("".join(chain(head, blocks)))
+            return parse_text(_whole(chain(head, blocks)))
     if name == kindle_clippings.NAME:
         return kindle_clippings.parse_blocks(chain(head, blocks))
-    return parse_text("".join(chain(head, blocks)), format=name)
+    return parse_text(_whole(chain(head, blocks)), format=name)
+
+
+def _whole(pieces: Iterable[str]) -> str:
+    """The text of a file decoded in pieces, for the parsers that read a file whole.
+
+    It is gathered as UTF-8 and decoded once: joining the pieces themselves would hold them
+    all beside the result, and a text with one character beyond Latin-1 takes two or four
+    bytes a character, so a big export would be held two and a half times over.
+    """
+    gathered = bytearray()
+    for piece in pieces:
+        gathered += piece.encode("utf-8", "surrogatepass")
+    return gathered.decode("utf-8", "surrogatepass")

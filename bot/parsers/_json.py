@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from typing import Any
 
 from bot.parsers.records import ParseError
 
 _START = re.compile(r"\s*[\[{]")
 
 
-def load_json(text: str, *, what: str) -> object:
-    """The decoded document; ParseError naming the line for a damaged or cut-off file."""
+def load_json(
+    text: str, *, what: str, object_hook: Callable[[dict[str, Any]], object] | None = None
+) -> object:
+    """The decoded document; ParseError naming the line for a damaged or cut-off file.
+
+    ``object_hook`` turns each object into what the parser keeps, as it is read.
+    """
     try:
-        return json.loads(text)
+        return json.loads(text, object_hook=object_hook)
     except json.JSONDecodeError as error:
         if _unclosed(text):
             raise ParseError(f"The {what} stops in the middle: it was cut off.") from None

@@ -77,13 +77,20 @@ def test_json_several_books() -> None:
         ('{"entries": [1, }', "The KOReader export is not valid JSON"),
         ('{"documents": {"a": 1}}', "'documents' is not a list"),
         ('{"documents": [{"entries": 5}]}', "Book 1 of this KOReader export has no list"),
-        ('["entries"]', "not an object"),
+        ('["entries"]', "it has no list of entries"),
     ],
 )
 def test_damaged_json_is_refused(text: str, message: str) -> None:
     with pytest.raises(ParseError) as error:
         koreader_json.parse(text)
     assert message in str(error.value)
+
+
+def test_an_entry_that_is_not_an_object_is_skipped() -> None:
+    result = koreader_json.parse('{"title": "T", "entries": [1, {"text": "a", "page": "7"}]}')
+
+    assert [(h.text, h.location) for h in result.highlights] == [("a", "7")]
+    assert [(s.reason, s.line) for s in result.skipped] == [("entry that is not an object", 1)]
 
 
 def test_a_cut_off_export_is_refused_the_way_users_see_it() -> None:
