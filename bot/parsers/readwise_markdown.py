@@ -43,7 +43,10 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 _ITEM = re.compile(r"^- (.*)$")
 _SUB_ITEM = re.compile(r"^\s+- (?:\*\*)?(Tags|Note):(?:\*\*)?\s*(.*)$", re.IGNORECASE)
 _META = re.compile(r"^- ([A-Za-z ]+):\s*(.*)$")
-_PLACE = re.compile(r"\s*\(\[(?:(Location|Page)\s+([0-9]+)|[^\]]*)\]\([^)\s]*\)\)\s*$")
+_PLACE = re.compile(
+    r"\s*\((?:\[(?:(Location|Page)\s+([0-9]+)|[^\]]*)\]\([^)\s]*\)"
+    r"|(Location|Page)\s+([0-9]+))\)\s*$"
+)
 _WIKI_LINK = re.compile(r"\[\[([^\]]*)\]\]")
 _HASHTAG = re.compile(r"#([^\s#,]+)")
 
@@ -142,9 +145,10 @@ class _Reader:
         kind = LocationType.LOCATION
         if place:
             text = text[: place.start()].rstrip()
-            if place.group(2):
-                location = int(place.group(2))
-                kind = LocationType.PAGE if place.group(1) == "Page" else LocationType.LOCATION
+            word, number = place.group(1) or place.group(3), place.group(2) or place.group(4)
+            if number:
+                location = int(number)
+                kind = LocationType.PAGE if word == "Page" else LocationType.LOCATION
         if not text:
             self.result.skipped.append(Skipped("highlight with no text", draft.line, draft.book))
             return

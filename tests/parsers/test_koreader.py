@@ -30,6 +30,7 @@ def fixture(name: str) -> str:
         ("sidecar_annotations.lua", koreader_lua.NAME),
         ("sidecar_old.lua", koreader_lua.NAME),
         ("sidecar_mixed.lua", koreader_lua.NAME),
+        ("sidecar_pdf.lua", koreader_lua.NAME),
         ("broken.lua", koreader_lua.NAME),
     ],
 )
@@ -161,6 +162,15 @@ def test_sidecar_with_both_layouts_counts_each_highlight_once() -> None:
         ("13", "Oceania", ["the superstate"]),
         ("20", "War is peace.", []),
     ]
+
+
+def test_a_pdf_sidecar_matches_its_tables_by_date_and_passage() -> None:
+    # In PDFs the positions are {page, x, y} tables; the highlight is the bookmark's too.
+    result = koreader_lua.parse(fixture("sidecar_pdf.lua"))
+
+    [highlight] = result.highlights
+    assert (highlight.book_title, highlight.author, highlight.location) == ("Kerenyi", "", "244")
+    assert highlight.notes == ["tendencies or realities?"]
 
 
 def test_a_sidecar_without_a_title_files_its_highlights_under_untitled() -> None:
