@@ -113,3 +113,28 @@ async def test_a_cut_off_json_export_is_refused(bot: BotHarness) -> None:
         "off.\nNothing was changed."
     )
     await bot.settle()
+
+
+async def test_start_names_the_sources_and_import_lists_every_file(bot: BotHarness) -> None:
+    welcome = await bot.send(ALICE, "/start")
+    assert welcome.text is not None
+    assert (
+        "or send me your own highlights export from Kindle, Readwise, KOReader or Bookcision: "
+        "/import says where to find each file."
+    ) in welcome.text
+
+    listed = await bot.send(ALICE, "/import")
+    assert listed.text is not None
+    bullets = [line for line in listed.text.split("\n") if line.startswith("• ")]
+    assert [line.split(":")[0] for line in bullets] == [
+        "• Kindle My Clippings.txt",
+        "• Readwise text export",
+        "• Readwise CSV export",
+        "• Kindle app notebook (HTML)",
+        "• KOReader highlights export (JSON)",
+        "• KOReader highlights export (Markdown)",
+        "• KOReader book sidecar metadata.epub.lua",
+        "• Bookcision JSON",
+        "• Readwise Markdown export",
+    ]
+    await bot.settle()
