@@ -23,7 +23,7 @@ from bot.library import exporting
 from bot.library.errors import LibraryError
 from bot.library.importing import ImportReport, ProgressCallback, import_file
 from bot.library.stats import library_stats
-from bot.parsers import FORMAT_NAMES
+from bot.parsers import FORMAT_NAMES, formats_in_words
 
 if TYPE_CHECKING:
     from bot.telegram.context import BotApplication
@@ -84,7 +84,9 @@ def _load_settings(ctx: typer.Context) -> None:
         raise fail(f"bad setting {where}: {first['msg']}") from None
 
 
-@app.command("import")
+@app.command(
+    "import", help=f"Import a highlights export from {formats_in_words()} into a chat's library."
+)
 def import_command(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="The export file to import.", show_default=False)],
@@ -94,7 +96,7 @@ def import_command(
         typer.Option(help=f"Skip detection and read as one of: {', '.join(FORMAT_NAMES)}."),
     ] = None,
 ) -> None:
-    """Import a Kindle, Readwise or Kindle-app export into a chat's library."""
+    """Import a highlights export into a chat's library."""
     settings = _settings(ctx)
     if format is not None and format not in FORMAT_NAMES:
         raise fail(f"unknown format {format!r}; choose one of {', '.join(FORMAT_NAMES)}")

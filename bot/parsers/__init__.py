@@ -13,7 +13,17 @@ from itertools import chain
 from pathlib import Path
 from typing import Protocol
 
-from bot.parsers import kindle_clippings, kindle_html, readwise_csv, readwise_text
+from bot.parsers import (
+    bookcision,
+    kindle_clippings,
+    kindle_html,
+    koreader_json,
+    koreader_lua,
+    koreader_markdown,
+    readwise_csv,
+    readwise_markdown,
+    readwise_text,
+)
 from bot.parsers.decoding import BLOCK, NotUtf8, decode_bytes, decode_stream
 from bot.parsers.records import (
     Kind,
@@ -50,6 +60,9 @@ class Format:
     """Where a reader gets the file, as HTML."""
     tried: int
     """Detection tries the most specific shapes first (lowest first)."""
+    source: str = ""
+    """The device, app or tool the file comes from, as people name it; texts that cannot
+    list every file name these instead (the label when empty)."""
 
     @property
     def name(self) -> str:
@@ -65,14 +78,64 @@ FORMATS: tuple[Format, ...] = (
         "connect the Kindle by USB and send <code>documents/My Clippings.txt</code> (any "
         "device language)",
         tried=3,
+        source="Kindle",
     ),
-    Format(readwise_text, "Readwise text export", "in Readwise, Export → Text", tried=4),
-    Format(readwise_csv, "Readwise CSV export", "in Readwise, Export → CSV", tried=2),
+    Format(
+        readwise_text,
+        "Readwise text export",
+        "in Readwise, Export → Text",
+        tried=4,
+        source="Readwise",
+    ),
+    Format(
+        readwise_csv,
+        "Readwise CSV export",
+        "in Readwise, Export → CSV",
+        tried=2,
+        source="Readwise",
+    ),
     Format(
         kindle_html,
         "Kindle app notebook (HTML)",
         "in the Kindle app, Notebook → Export notebook",
         tried=1,
+        source="Kindle",
+    ),
+    Format(
+        koreader_json,
+        "KOReader highlights export (JSON)",
+        "in KOReader, Export highlights with JSON chosen (one book or all of them)",
+        tried=0,
+        source="KOReader",
+    ),
+    Format(
+        koreader_markdown,
+        "KOReader highlights export (Markdown)",
+        "in KOReader, Export highlights with Markdown chosen",
+        tried=0,
+        source="KOReader",
+    ),
+    Format(
+        koreader_lua,
+        "KOReader book sidecar <code>metadata.epub.lua</code>",
+        "connect the reader by USB and send the <code>metadata.*.lua</code> file from the "
+        "book's <code>.sdr</code> folder",
+        tried=0,
+        source="KOReader",
+    ),
+    Format(
+        bookcision,
+        "Bookcision JSON",
+        "on Amazon's Kindle notebook page, run Bookcision and download the JSON",
+        tried=0,
+        source="Bookcision",
+    ),
+    Format(
+        readwise_markdown,
+        "Readwise Markdown export",
+        "in Readwise, Export → Markdown (one <code>.md</code> file per book)",
+        tried=0,
+        source="Readwise",
     ),
 )
 FORMAT_NAMES: tuple[str, ...] = tuple(entry.name for entry in FORMATS)
@@ -80,9 +143,12 @@ _DETECTION = tuple(entry.parser for entry in sorted(FORMATS, key=lambda entry: e
 
 
 def formats_in_words() -> str:
-    """The formats as one phrase, as HTML: "A, B or C"."""
-    labels = [entry.label for entry in FORMATS]
-    return ", ".join(labels[:-1]) + " or " + labels[-1]
+    """Where the files come from, as one phrase: "Kindle, Readwise or KOReader".
+
+    The formats themselves are too many for one sentence; /import and the README list them.
+    """
+    sources = list(dict.fromkeys(entry.source or entry.label for entry in FORMATS))
+    return ", ".join(sources[:-1]) + " or " + sources[-1] if len(sources) > 1 else sources[0]
 
 
 __all__ = [
@@ -90,10 +156,15 @@ __all__ = [
     "Format",
     "Parser",
     "SAMPLE",
+    "bookcision",
     "formats_in_words",
     "kindle_clippings",
     "kindle_html",
+    "koreader_json",
+    "koreader_lua",
+    "koreader_markdown",
     "readwise_csv",
+    "readwise_markdown",
     "readwise_text",
     "FORMAT_NAMES",
     "Kind",
@@ -149,7 +220,9 @@ def _detect(text: str) -> str:
         if parser.looks_like(text):
             return parser.NAME
     plain = formats_in_words().replace("<code>", "").replace("</code>", "")
-    raise ParseError(f"This file is in no format Commonplace knows. Send a {plain}.")
+    raise ParseError(
+        f"This file is in no format Commonplace knows. Send a highlights export from {plain}."
+    )
 
 
 def parse_text(text: str, *, format: str | None = None) -> ParseResult:
@@ -209,7 +282,20 @@ def _parse_blocks(blocks: Iterator[str], *, format: str | None) -> ParseResult:
             return parse_text("".join(head))
         name = detect_format_of_sample("".join(head)[:SAMPLE])
         if name is None:
-            return parse_text("".join(chain(head, blocks)))
+            return parse_text(_whole(chain(head, blocks)))
     if name == kindle_clippings.NAME:
         return kindle_clippings.parse_blocks(chain(head, blocks))
-    return parse_text("".join(chain(head, blocks)), format=name)
+    return parse_text(_whole(chain(head, blocks)), format=name)
+
+
+def _whole(pieces: Iterable[str]) -> str:
+    """The text of a file decoded in pieces, for the parsers that read a file whole.
+
+    It is gathered as UTF-8 and decoded once: joining the pieces themselves would hold them
+    all beside the result, and a text with one character beyond Latin-1 takes two or four
+    bytes a character, so a big export would be held two and a half times over.
+    """
+    gathered = bytearray()
+    for piece in pieces:
+        gathered += piece.encode("utf-8", "surrogatepass")
+    return gathered.decode("utf-8", "surrogatepass")

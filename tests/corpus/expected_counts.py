@@ -28,7 +28,15 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+import expected_text_formats
+
 DEFAULT_CORPUS = Path("/work/corpus")
+TEXT_FORMATS = {
+    "koreader-lua": expected_text_formats.read_koreader_lua,
+    "koreader-json": expected_text_formats.read_koreader_json,
+    "bookcision": expected_text_formats.read_bookcision,
+    "readwise-md": expected_text_formats.read_readwise_markdown,
+}
 
 # A place is (unit, start, end): unit "loc" when the record has a location, else "page".
 Place = tuple[str, int, int]
@@ -386,6 +394,9 @@ def expected_for(path: Path, fmt: str) -> Expected:
         return count(read_readwise_csv(text), expected)
     if fmt == "kindle-notebook-html":
         return count(read_notebook(text), expected, notebook=True)
+    if fmt in TEXT_FORMATS:
+        rows = TEXT_FORMATS[fmt](text)
+        return count((Record(b, k, ("loc", p, p), t) for b, k, p, t in rows), expected)
     raise ValueError(f"unknown format {fmt}")
 
 

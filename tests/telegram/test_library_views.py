@@ -12,9 +12,8 @@ WISDOM = "Wisdom cannot be imparted."
 RIVER = "The river is everywhere at the same time."
 BE_ONE = "Waste no more time arguing what a good man should be. Be one."
 EMPTY = (
-    "📭 Your library is empty. Send me an export file (Kindle My Clippings.txt, Readwise text "
-    "export, Readwise CSV export or Kindle app notebook (HTML)), or load the sample library "
-    "with /start."
+    "📭 Your library is empty. Send me a highlights export from Kindle, Readwise, KOReader or "
+    "Bookcision (/import lists the files), or load the sample library with /start."
 )
 
 

@@ -9,6 +9,7 @@ from html import escape
 from bot.library.chats import ChatSettings
 from bot.library.importing import ImportReport
 from bot.library.selection import DeliveryMode
+from bot.parsers import formats_in_words
 from bot.telegram.render._text import fit, hashtag, hashtags
 from bot.telegram.render.library import FORMAT_LIST, SEARCH_TIPS
 
@@ -26,7 +27,8 @@ def welcome(*, empty: bool, name: str | None) -> str:
         return (
             f"{hello}\n\n{body}\n\n"
             "Your library is empty. Tap the button below to load a sample library "
-            f"(<i>The DevOps Handbook</i>), or send me your own export:\n{FORMAT_LIST}\n\n"
+            "(<i>The DevOps Handbook</i>), or send me your own highlights export from "
+            f"{formats_in_words()}: /import says where to find each file.\n\n"
             "/help shows everything I can do."
         )
     return f"{hello}\n\n{body}\n\nTry /random, or /help to see everything I can do."

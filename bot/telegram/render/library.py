@@ -14,8 +14,8 @@ from bot.telegram import buttons
 from bot.telegram.render._text import RESULTS_PER_PAGE, fit, hashtag, hashtags, snippet
 
 EMPTY_LIBRARY = (
-    f"📭 Your library is empty. Send me an export file ({formats_in_words()}), or load the "
-    "sample library with /start."
+    f"📭 Your library is empty. Send me a highlights export from {formats_in_words()} "
+    "(/import lists the files), or load the sample library with /start."
 )
 FORMAT_LIST = "\n".join(f"• {entry.label}: {entry.how}." for entry in FORMATS)
 SEARCH_TIPS = (
