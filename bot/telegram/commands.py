@@ -70,6 +70,13 @@ COMMANDS: tuple[Command, ...] = (
         Group.DELIVERY,
     ),
     Command(
+        "days",
+        preferences.days_command,
+        "Which days reviews come, e.g. /days mon wed fri",
+        Group.DELIVERY,
+        "<i>every day|weekdays|mon wed fri|every other day|weekly</i>",
+    ),
+    Command(
         "mode",
         preferences.mode_command,
         "random or weighted delivery",
@@ -83,7 +90,13 @@ COMMANDS: tuple[Command, ...] = (
         Group.DELIVERY,
         "<i>tag</i> <i>N</i>",
     ),
-    Command("pause", preferences.pause_command, "Pause daily delivery", Group.DELIVERY),
+    Command(
+        "pause",
+        preferences.pause_command,
+        "Pause daily delivery, or for a while: /pause 7d",
+        Group.DELIVERY,
+        "<i>7d|2w</i>",
+    ),
     Command("resume", preferences.resume_command, "Resume daily delivery", Group.DELIVERY),
     Command("stats", library_io.stats_command, "Your library in numbers", Group.DATA),
     Command(

@@ -37,6 +37,9 @@ from bot.telegram.render.conversation import (
     ALL_DISCARDED as ALL_DISCARDED,
 )
 from bot.telegram.render.conversation import (
+    DAYS_USAGE as DAYS_USAGE,
+)
+from bot.telegram.render.conversation import (
     HELP_INTROS as HELP_INTROS,
 )
 from bot.telegram.render.conversation import (
@@ -58,6 +61,9 @@ from bot.telegram.render.conversation import (
     NOT_ALLOWED as NOT_ALLOWED,
 )
 from bot.telegram.render.conversation import (
+    PAUSE_USAGE as PAUSE_USAGE,
+)
+from bot.telegram.render.conversation import (
     PAUSED as PAUSED,
 )
 from bot.telegram.render.conversation import (
@@ -74,6 +80,15 @@ from bot.telegram.render.conversation import (
 )
 from bot.telegram.render.conversation import (
     Confirmation as Confirmation,
+)
+from bot.telegram.render.conversation import (
+    days_set as days_set,
+)
+from bot.telegram.render.conversation import (
+    days_shown as days_shown,
+)
+from bot.telegram.render.conversation import (
+    days_words as days_words,
 )
 from bot.telegram.render.conversation import (
     error as error,
@@ -94,6 +109,9 @@ from bot.telegram.render.conversation import (
     import_report as import_report,
 )
 from bot.telegram.render.conversation import (
+    local_day as local_day,
+)
+from bot.telegram.render.conversation import (
     mode_set as mode_set,
 )
 from bot.telegram.render.conversation import (
@@ -101,6 +119,9 @@ from bot.telegram.render.conversation import (
 )
 from bot.telegram.render.conversation import (
     settings_text as settings_text,
+)
+from bot.telegram.render.conversation import (
+    snoozed as snoozed,
 )
 from bot.telegram.render.conversation import (
     time_set as time_set,
