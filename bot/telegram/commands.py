@@ -12,7 +12,15 @@ from telegram import BotCommand, Update
 
 from bot.telegram import render
 from bot.telegram.context import Context, require_message
-from bot.telegram.handlers import annotating, basics, library_io, preferences, reading, searching
+from bot.telegram.handlers import (
+    annotating,
+    basics,
+    books,
+    library_io,
+    preferences,
+    reading,
+    searching,
+)
 
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
@@ -58,7 +66,7 @@ COMMANDS: tuple[Command, ...] = (
         "search", searching.search_command, "Search your highlights", Group.READING, "<i>words</i>"
     ),
     Command("tags", searching.tags_command, "Your tags with counts", Group.READING),
-    Command("books", searching.books_command, "Your books with counts", Group.READING),
+    Command("books", books.books_command, "Your books, and how often each comes", Group.READING),
     Command("settings", preferences.settings_command, "Daily delivery settings", Group.DELIVERY),
     Command(
         "time", preferences.time_command, "Set the daily time, e.g. /time 07:30", Group.DELIVERY

@@ -33,6 +33,24 @@ from bot.telegram.render._text import (
 from bot.telegram.render._text import (
     utf16_len as utf16_len,
 )
+from bot.telegram.render.books import (
+    BOOK_GONE as BOOK_GONE,
+)
+from bot.telegram.render.books import (
+    book_keyboard as book_keyboard,
+)
+from bot.telegram.render.books import (
+    book_text as book_text,
+)
+from bot.telegram.render.books import (
+    books_keyboard as books_keyboard,
+)
+from bot.telegram.render.books import (
+    books_text as books_text,
+)
+from bot.telegram.render.books import (
+    frequency_set as frequency_set,
+)
 from bot.telegram.render.conversation import (
     ALL_DISCARDED as ALL_DISCARDED,
 )
@@ -161,9 +179,6 @@ from bot.telegram.render.library import (
 )
 from bot.telegram.render.library import (
     SEARCH_USAGE as SEARCH_USAGE,
-)
-from bot.telegram.render.library import (
-    book_list as book_list,
 )
 from bot.telegram.render.library import (
     search_keyboard as search_keyboard,
