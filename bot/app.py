@@ -25,7 +25,16 @@ from bot.delivery.engine import IN_FLIGHT, DeliveryEngine, utc_now
 from bot.health import HealthServer
 from bot.telegram import buttons, commands, instrumentation, jobs
 from bot.telegram.context import CONTEXT_TYPES, BotApplication, BotData
-from bot.telegram.handlers import annotating, basics, library_io, reading, reviewing, searching
+
+from bot.telegram.handlers import (
+    annotating,
+    basics,
+    books,
+    library_io,
+    reading,
+    reviewing,
+    searching,
+)
 from bot.telegram.sending import TelegramSender
 from bot.telegram.transport import AiohttpRequest
 
@@ -46,6 +55,9 @@ BUTTONS = (
     (buttons.REMOVE_TAG, annotating.tag_button),
     (buttons.NEXT, reviewing.next_button),
     *((kind, reviewing.card_button) for kind, _ in reviewing.CARD_ACTIONS),
+    (buttons.BOOKS, books.books_page),
+    (buttons.BOOK, books.book_page_button),
+    (buttons.BOOK_FREQUENCY, books.frequency_button),
 )
 
 

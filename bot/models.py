@@ -78,6 +78,10 @@ class Chat(SQLModel, table=True):
     delivery_time: str = Field(default="08:00", max_length=5)
     mode: str = Field(default="random", max_length=16)
     paused: bool = False
+    paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """The end of a snooze (``/pause 7d``): nothing is scheduled before it; None when none."""
+    days: str = Field(default="daily", max_length=32)
+    """On which days the review comes, as ``bot.delivery.rhythm.encode`` stores it."""
     active: bool = True
     """False once Telegram said the bot may not write here (blocked, kicked); /start revives."""
     next_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
@@ -101,6 +105,8 @@ class Book(SQLModel, table=True):
     author: str = Field(default="", sa_type=Text)
     key: str = Field(sa_type=Text)
     created_at: datetime = _created()
+    frequency: str = Field(default="normal", max_length=8)
+    """How often the book's highlights come (``bot.library.selection.Frequency``)."""
 
 
 class Highlight(SQLModel, table=True):

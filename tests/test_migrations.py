@@ -288,6 +288,46 @@ def test_reviews_keep_every_chat_setting_and_every_delivery(engine: Engine) -> N
             text(
                 "INSERT INTO delivery (chat_id, local_date, status, message_id, attempts, "
                 "claimed_at, updated_at) VALUES (7, '2026-12-01', 'sent', 99, 1, :now, :now)"
+def test_upgrade_to_days_snooze_and_book_frequency_keeps_every_chats_settings(
+    engine: Engine,
+) -> None:
+    from datetime import UTC, date, datetime
+
+    from bot.db import session_factory, unit_of_work
+    from bot.delivery.rhythm import EVERY_DAY
+    from bot.library.chats import get_settings
+    from bot.library.selection import weights
+
+    db.downgrade(engine, "base")
+    db.upgrade(engine, "0008")
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    chats = [
+        {"id": 1, "tz": "Europe/Berlin", "time": "07:30", "mode": "weighted", "paused": False},
+        {"id": 2, "tz": None, "time": "21:05", "mode": "random", "paused": True},
+    ]
+    with engine.begin() as c:
+        for chat in chats:
+            c.execute(
+                text(
+                    "INSERT INTO chat (id, created_at, timezone, delivery_time, mode, paused, "
+                    "active, next_due_at, next_due_date) "
+                    "VALUES (:id, :now, :tz, :time, :mode, :paused, true, :now, :day)"
+                ),
+                {**chat, "now": now, "day": date(2026, 12, 1)},
+            )
+        c.execute(
+            text(
+                "INSERT INTO book (id, chat_id, title, author, key, created_at) "
+                "VALUES (1, 1, 'Walden', 'Thoreau', 'walden', :now)"
+            ),
+            {"now": now},
+        )
+        c.execute(
+            text(
+                "INSERT INTO highlight (id, chat_id, book_id, kind, text, favorite, discarded, "
+                "fingerprint, created_at, updated_at, shuffle_key, pending) "
+                "VALUES (1, 1, 1, 'highlight', 'Simplify', true, false, 'fp', :now, :now, 0.5, "
+                "true)"
             ),
             {"now": now},
         )
@@ -326,3 +366,19 @@ def test_reviews_keep_every_chat_setting_and_every_delivery(engine: Engine) -> N
             ),
             {"now": now},
         )
+    sessions = session_factory(engine)
+    with unit_of_work(sessions) as session:
+        kept = [get_settings(session, chat_id=chat["id"], default_timezone="UTC") for chat in chats]
+        assert [(s.timezone, s.delivery_time, s.mode, s.paused) for s in kept] == [
+            ("Europe/Berlin", "07:30", "weighted", False),
+            ("UTC", "21:05", "random", True),
+        ]
+        assert [(s.days, s.snoozed_until) for s in kept] == [(EVERY_DAY, None)] * 2
+        # The favorite still weighs double: its book's frequency is normal.
+        assert weights(session, chat_id=1, mode="weighted") == {1: 2.0}
+    with engine.connect() as c:
+        assert c.execute(text("SELECT next_due_at IS NOT NULL, days FROM chat")).all() == [
+            (True, "daily"),
+            (True, "daily"),
+        ]
+        assert c.execute(text("SELECT frequency FROM book")).scalar_one() == "normal"

@@ -19,6 +19,7 @@ from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
+from bot.delivery import rhythm
 from bot.delivery.schedule import due_at, local_date, next_due
 from bot.library.chats import set_active
 from bot.library.selection import pick_reviews
@@ -44,8 +45,9 @@ _DELIVERY = table_of(Delivery)
 _CHAT = table_of(Chat)
 DAILY = "daily"
 """The review every chat has; other reviews of a chat have other names."""
-_DueChat = Row[int, str | None, str, date | None, int]
-"""A due chat's id, time zone, delivery time, the local day it is next due, review size."""
+_DueChat = Row[int, str | None, str, date | None, int, str]
+"""A due chat's id, time zone, delivery time, the local day it is next due, review size and
+its days."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,15 +70,21 @@ def _last_claimed(session: Session, chat_id: int) -> date | None:
 
 
 def reschedule(session: Session, *, chat_id: int, now: datetime, default_timezone: str) -> None:
-    """Recompute a chat's next due time (after its time or time zone changed)."""
+    """Recompute a chat's next due time (after its time, time zone, days or snooze changed).
+
+    A snoozed chat is next due at its first delivery time after the snooze ends, so the
+    delivery resumes by itself without the tick ever looking at the snooze.
+    """
     chat = session.get(Chat, chat_id)
     if chat is None:
         return
+    snooze_end = chat.paused_until
     day, at = next_due(
-        now,
+        max(now, snooze_end) if snooze_end is not None else now,
         chat.delivery_time,
         chat.timezone or default_timezone,
         last_claimed=_last_claimed(session, chat_id),
+        rhythm=rhythm.decode(chat.days),
     )
     chat.next_due_date, chat.next_due_at = day, at
 
@@ -155,6 +163,7 @@ def _due_chats(session: Session, now: datetime, limit: int) -> Sequence[_DueChat
             col(Chat.delivery_time),
             col(Chat.next_due_date),
             col(Chat.review_size),
+            col(Chat.days),
         )
         .where(
             col(Chat.next_due_at) <= now,
@@ -177,19 +186,23 @@ def _plan(
     to claim for every chat whose delivery time has come."""
     schedule: list[dict[str, object]] = []
     days: dict[int, date] = {}
-    for chat_id, timezone, delivery_time, next_due_date, _ in due:
+    for chat_id, timezone, delivery_time, next_due_date, _, stored_days in due:
         zone_name = timezone or default_timezone
+        chat_rhythm = rhythm.decode(stored_days)
         today = local_date(now, zone_name)
         day = next_due_date or today
         if day < today:
-            # A day the bot missed is skipped: today is claimed once today's time has come.
-            day = today
-            today_at = due_at(today, delivery_time, zone_name)
-            if today_at > now:
-                schedule.append({"b_id": chat_id, "b_date": today, "b_at": today_at})
+            # A day the bot missed is skipped: the next day the rhythm allows from today is
+            # claimed once its time has come.
+            day = chat_rhythm.first_day(today, last=None)
+            day_at = due_at(day, delivery_time, zone_name)
+            if day_at > now:
+                schedule.append({"b_id": chat_id, "b_date": day, "b_at": day_at})
                 continue
         days[chat_id] = day
-        next_date, next_at = next_due(now, delivery_time, zone_name, last_claimed=day)
+        next_date, next_at = next_due(
+            now, delivery_time, zone_name, last_claimed=day, rhythm=chat_rhythm
+        )
         schedule.append({"b_id": chat_id, "b_date": next_date, "b_at": next_at})
     return schedule, days
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from bot.delivery.rhythm import EVERY_DAY, Rhythm
 from bot.library.chats import zone
 
 
@@ -33,17 +34,25 @@ def due_at(day: date, delivery_time: str, timezone_name: str) -> datetime:
 
 
 def next_due(
-    now: datetime, delivery_time: str, timezone_name: str, *, last_claimed: date | None
+    now: datetime,
+    delivery_time: str,
+    timezone_name: str,
+    *,
+    last_claimed: date | None,
+    rhythm: Rhythm = EVERY_DAY,
 ) -> tuple[date, datetime]:
-    """The first day after ``last_claimed`` whose delivery time is still ahead of ``now``.
+    """The first day after ``last_claimed`` that the ``rhythm`` allows and whose delivery
+    time is still ahead of ``now``.
 
-    This is how a chat is scheduled when it is new or its time or zone changed: a time that
-    has already passed today means tomorrow. (A chat already scheduled whose time passed
-    while the bot was down is still served that same day: see ``claims.claim_due_batch``.)
+    This is how a chat is scheduled when it is new or its time, zone or days changed: a time
+    that has already passed today means the next allowed day. (A chat already scheduled whose
+    time passed while the bot was down is still served that same day: see
+    ``claims.claim_due_batch``.)
     """
     day = local_date(now, timezone_name)
     if last_claimed is not None and last_claimed >= day:
         day = last_claimed + timedelta(days=1)
+    day = rhythm.first_day(day, last=last_claimed)
     while due_at(day, delivery_time, timezone_name) <= now:
-        day += timedelta(days=1)
+        day = rhythm.first_day(day + timedelta(days=1), last=last_claimed)
     return day, due_at(day, delivery_time, timezone_name)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from bot.delivery import rhythm
 from bot.library import selection
 from bot.library._sql import insert_ignore
 from bot.library.errors import LibraryError
@@ -22,6 +23,8 @@ MAX_WEIGHT = 100
 MAX_REVIEW = 15
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 _OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
+_SPAN = re.compile(r"^(\d{1,3})\s*(d|days?|w|weeks?)$", re.IGNORECASE)
+MAX_SNOOZE = timedelta(days=365)
 
 
 @dataclass(slots=True)
@@ -36,6 +39,9 @@ class ChatSettings:
     active: bool
     review_size: int = 1
     streaks: bool = True
+    days: rhythm.Rhythm = rhythm.EVERY_DAY
+    snoozed_until: datetime | None = None
+    """The end of a snooze still running, else None."""
     weights: list[tuple[str, int]] = field(default_factory=list)
     """Tags whose weight is not the default 1, heaviest first."""
 
@@ -52,8 +58,11 @@ def _chat(session: Session, chat_id: int) -> Chat:
     return chat
 
 
-def get_settings(session: Session, *, chat_id: int, default_timezone: str) -> ChatSettings:
-    """The chat's settings, with the configured default time zone filled in."""
+def get_settings(
+    session: Session, *, chat_id: int, default_timezone: str, now: datetime | None = None
+) -> ChatSettings:
+    """The chat's settings, with the configured default time zone filled in; a snooze over
+    by ``now`` is not shown."""
     chat = _chat(session, chat_id)
     weights = session.execute(
         select(col(Tag.name), col(Tag.weight))
@@ -69,6 +78,8 @@ def get_settings(session: Session, *, chat_id: int, default_timezone: str) -> Ch
         active=chat.active,
         review_size=chat.review_size,
         streaks=chat.streaks,
+        days=rhythm.decode(chat.days),
+        snoozed_until=_snooze_running(chat, now or utcnow()),
         weights=[(name, weight) for name, weight in weights],
     )
 
@@ -151,9 +162,51 @@ def set_mode(session: Session, *, chat_id: int, value: str) -> selection.Deliver
     return mode
 
 
+def set_days(session: Session, *, chat_id: int, words: str) -> rhythm.Rhythm:
+    """Set on which days the review comes (``rhythm.parse`` reads the words)."""
+    days = rhythm.parse(words)
+    chat = _chat(session, chat_id)
+    chat.days = rhythm.encode(days)
+    _unschedule(chat)
+    return days
+
+
 def set_paused(session: Session, *, chat_id: int, paused: bool) -> None:
-    """Pause or resume daily delivery."""
-    _chat(session, chat_id).paused = paused
+    """Pause daily delivery until /resume, or resume it (ending a snooze too)."""
+    chat = _chat(session, chat_id)
+    chat.paused = paused
+    if chat.paused_until is not None:
+        # The due time was put after the snooze: the scheduler works it out again from now.
+        chat.paused_until = None
+        _unschedule(chat)
+
+
+def parse_span(raw: str) -> timedelta:
+    """``7d``, ``3 days``, ``2w`` as a length of time; LibraryError otherwise."""
+    match = _SPAN.match(raw.strip())
+    if match is None:
+        raise LibraryError(f"“{raw}” is not a length of time; use days or weeks, like 7d or 2w.")
+    count, unit = int(match.group(1)), match.group(2).lower()
+    span = timedelta(weeks=count) if unit.startswith("w") else timedelta(days=count)
+    if not timedelta(days=1) <= span <= MAX_SNOOZE:
+        raise LibraryError("A pause runs from 1 day to 365 days (52w).")
+    return span
+
+
+def snooze(session: Session, *, chat_id: int, span: str, now: datetime) -> datetime:
+    """Pause daily delivery for ``span`` (``parse_span``); it resumes by itself. Returns
+    the moment it ends."""
+    length = parse_span(span)
+    chat = _chat(session, chat_id)
+    chat.paused = False
+    chat.paused_until = now + length
+    _unschedule(chat)
+    return chat.paused_until
+
+
+def _snooze_running(chat: Chat, now: datetime) -> datetime | None:
+    until = chat.paused_until
+    return until if until is not None and until > now else None
 
 
 def set_review_size(session: Session, *, chat_id: int, value: str) -> int:

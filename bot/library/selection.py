@@ -23,10 +23,39 @@ from sqlmodel import Session, col
 
 from bot.library import recall
 from bot.library.recall import START_HALF_LIFE
-from bot.models import Chat, Highlight, HighlightTag, Tag, table_of, utcnow
+from bot.models import Book, Chat, Highlight, HighlightTag, Tag, table_of, utcnow
 
 FAVORITE_BOOST = 2.0
 """In weighted mode a favorite counts this many times its tags' weight."""
+
+
+class Frequency(StrEnum):
+    """How often a book's highlights come, in every mode: its weight multiplies theirs."""
+
+    NEVER = "never"
+    LESS = "less"
+    NORMAL = "normal"
+    MORE = "more"
+
+    @property
+    def weight(self) -> float:
+        return _BOOK_WEIGHTS[self]
+
+    @classmethod
+    def of(cls, stored: str) -> Frequency:
+        """A stored frequency; anything unreadable is normal."""
+        try:
+            return cls(stored)
+        except ValueError:
+            return cls.NORMAL
+
+
+_BOOK_WEIGHTS = {
+    Frequency.NEVER: 0.0,
+    Frequency.LESS: 0.5,
+    Frequency.NORMAL: 1.0,
+    Frequency.MORE: 2.0,
+}
 
 
 class DeliveryMode(StrEnum):
@@ -62,17 +91,19 @@ Policy = Callable[[Session, int, Rows, Collection[int] | None], dict[int, float]
 def weights(
     session: Session, *, chat_id: int, mode: str, only: Collection[int] | None = None
 ) -> dict[int, float]:
-    """Every deliverable highlight's weight in ``mode`` (``only`` these, if given);
-    discarded and weight-0 ones are left out."""
+    """Every deliverable highlight's weight in ``mode`` (``only`` these, if given), times
+    its book's frequency weight; discarded and weight-0 ones are left out."""
     mine = [col(Highlight.chat_id) == chat_id]
     if only is not None:
         mine.append(col(Highlight.id).in_(only))
     rows = session.execute(
-        select(col(Highlight.id), col(Highlight.favorite)).where(
-            *mine, col(Highlight.discarded).is_(False)
-        )
+        select(col(Highlight.id), col(Highlight.favorite), col(Book.frequency))
+        .join(Book, col(Book.id) == col(Highlight.book_id))
+        .where(*mine, col(Highlight.discarded).is_(False))
     ).all()
-    return POLICIES[DeliveryMode(mode)](session, chat_id, [(i, f) for i, f in rows], only)
+    book = {i: Frequency.of(frequency).weight for i, _, frequency in rows}
+    own = POLICIES[DeliveryMode(mode)](session, chat_id, [(i, f) for i, f, _ in rows], only)
+    return {i: weight * book[i] for i, weight in own.items() if weight * book[i] > 0}
 
 
 def _uniform(
@@ -285,15 +316,24 @@ def rekey(session: Session, *, chat_id: int, highlight_ids: Collection[int]) -> 
     new from an import (keyed at weight 1 until their tags were attached), tagged,
     untagged, made a favorite or not. Only weighted mode depends on tags and favorites.
 
+    In random mode only a chat whose books have frequencies other than normal needs it.
+    """
+    chat = session.get(Chat, chat_id)
+    if chat is None or not highlight_ids:
+        return
+    if DeliveryMode(chat.mode).follows_tags or _has_book_frequencies(session, chat_id):
+        replace(session, chat_id=chat_id, mode=chat.mode, highlight_ids=highlight_ids)
+
+
+def replace(session: Session, *, chat_id: int, mode: str, highlight_ids: Collection[int]) -> None:
+    """Re-place these highlights in the current round at their weight now.
+
     A highlight still due this round gets a key for its new weight; one held out at
     weight 0 joins the round again once it weighs more, and leaves it at weight 0. One
     already delivered this round stays delivered.
     """
-    chat = session.get(Chat, chat_id)
-    if chat is None or not DeliveryMode(chat.mode).follows_tags or not highlight_ids:
-        return
     rng = random.Random()
-    weighted = weights(session, chat_id=chat_id, mode=chat.mode, only=highlight_ids)
+    weighted = weights(session, chat_id=chat_id, mode=mode, only=highlight_ids)
     rows = session.execute(
         select(col(Highlight.id), col(Highlight.pending), col(Highlight.shuffle_key)).where(
             col(Highlight.chat_id) == chat_id,
@@ -310,6 +350,15 @@ def rekey(session: Session, *, chat_id: int, highlight_ids: Collection[int]) -> 
             params.append({"hid": highlight_id, "key": draw_key(weight, rng), "is_pending": True})
     if params:
         session.execute(_REKEY, params)
+
+
+def _has_book_frequencies(session: Session, chat_id: int) -> bool:
+    other = session.execute(
+        select(col(Book.id))
+        .where(col(Book.chat_id) == chat_id, col(Book.frequency) != Frequency.NORMAL)
+        .limit(1)
+    )
+    return other.first() is not None
 
 
 def new_keys(count: int, rng: random.Random | None = None) -> list[float]:

@@ -49,6 +49,9 @@ UNDO = Button("undo", 1)  # undo a discard
 TAGS = Button("tags", 1)
 ADD_TAG = Button("at", 2)  # highlight id, tag id
 REMOVE_TAG = Button("rt", 2)
+BOOKS = Button("books", 1)  # a page of /books: offset
+BOOK = Button("book", 2)  # a book's own page: book id, the offset of the list it came from
+BOOK_FREQUENCY = Button("bookf", 3)  # book id, frequency's place in Frequency, list offset
 
 # A review's card: delivery id, the card's position in the review.
 NEXT = Button("next", 2)
@@ -75,5 +78,8 @@ ALL = (
     NEVER,
     KEEP,
     STAR,
+    BOOKS,
+    BOOK,
+    BOOK_FREQUENCY,
 )
 ACTIONS = frozenset(button.action for button in ALL)

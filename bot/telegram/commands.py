@@ -15,6 +15,7 @@ from bot.telegram.context import Context, require_message
 from bot.telegram.handlers import (
     annotating,
     basics,
+    books,
     library_io,
     preferences,
     reading,
@@ -66,7 +67,7 @@ COMMANDS: tuple[Command, ...] = (
         "search", searching.search_command, "Search your highlights", Group.READING, "<i>words</i>"
     ),
     Command("tags", searching.tags_command, "Your tags with counts", Group.READING),
-    Command("books", searching.books_command, "Your books with counts", Group.READING),
+    Command("books", books.books_command, "Your books, and how often each comes", Group.READING),
     Command("settings", preferences.settings_command, "Daily delivery settings", Group.DELIVERY),
     Command(
         "review",
@@ -85,6 +86,13 @@ COMMANDS: tuple[Command, ...] = (
         Group.DELIVERY,
     ),
     Command(
+        "days",
+        preferences.days_command,
+        "Which days reviews come, e.g. /days mon wed fri",
+        Group.DELIVERY,
+        "<i>every day|weekdays|mon wed fri|every other day|weekly</i>",
+    ),
+    Command(
         "mode",
         preferences.mode_command,
         "random or weighted delivery",
@@ -98,7 +106,13 @@ COMMANDS: tuple[Command, ...] = (
         Group.DELIVERY,
         "<i>tag</i> <i>N</i>",
     ),
-    Command("pause", preferences.pause_command, "Pause daily delivery", Group.DELIVERY),
+    Command(
+        "pause",
+        preferences.pause_command,
+        "Pause daily delivery, or for a while: /pause 7d",
+        Group.DELIVERY,
+        "<i>7d|2w</i>",
+    ),
     Command("resume", preferences.resume_command, "Resume daily delivery", Group.DELIVERY),
     Command("stats", library_io.stats_command, "Your library in numbers", Group.DATA),
     Command(

@@ -123,7 +123,9 @@ async def test_tags_and_books_list_their_counts(bot: BotHarness) -> None:
 
     books = await bot.send(ALICE, "/books")
     assert books.text == (
-        "📚 Your books (2)\n\nSiddhartha — Hermann Hesse · 2\nMeditations — Marcus Aurelius · 1"
+        "📚 Your books (2)\n\n1. Siddhartha — Hermann Hesse · 2\n"
+        "2. Meditations — Marcus Aurelius · 1\n\n"
+        "Tap a number to choose how often that book comes."
     )
 
 

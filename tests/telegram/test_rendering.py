@@ -141,7 +141,8 @@ async def test_everything_interpolated_is_shown_literally(bot: BotHarness) -> No
         "🔎 Nothing found for <i>&zebra.\n"
     )
     assert (await bot.send(ALICE, "/books")).text == (
-        f"📚 Your books (1)\n\n{TRICKY_TITLE} — {TRICKY_AUTHOR} · 1"
+        f"📚 Your books (1)\n\n1. {TRICKY_TITLE} — {TRICKY_AUTHOR} · 1\n\n"
+        "Tap a number to choose how often that book comes."
     )
     assert f"1 · {TRICKY_TITLE}" in (await bot.send(ALICE, "/stats")).body
     assert (await bot.next(ALICE)).photo is not None  # the chart

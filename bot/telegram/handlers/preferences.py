@@ -1,4 +1,5 @@
-"""Daily delivery settings: /settings, /time, /timezone, /mode, /weight, /pause, /resume."""
+"""Daily delivery settings: /settings, /time, /timezone, /days, /mode, /weight, /pause,
+/resume."""
 
 from __future__ import annotations
 
@@ -26,10 +27,11 @@ async def _change(update: Update, context: Context, change: Callable[[Session, i
 async def settings_command(update: Update, context: Context) -> None:
     """Show every delivery setting."""
     default = context.bot_data.settings.default_timezone
+    now = context.bot_data.delivery.now()
 
     def show(session: Session, chat_id: int) -> str:
         return render.settings_text(
-            chats.get_settings(session, chat_id=chat_id, default_timezone=default)
+            chats.get_settings(session, chat_id=chat_id, default_timezone=default, now=now)
         )
 
     await _change(update, context, show)
@@ -73,6 +75,20 @@ async def timezone_command(update: Update, context: Context) -> None:
     await _change(update, context, change)
 
 
+async def days_command(update: Update, context: Context) -> None:
+    """/days RULE, or /days alone to see the rule."""
+    words = " ".join(context.args or [])
+    default = context.bot_data.settings.default_timezone
+
+    def change(session: Session, chat_id: int) -> str:
+        if not words.strip():
+            current = chats.get_settings(session, chat_id=chat_id, default_timezone=default)
+            return render.days_shown(current.days)
+        return render.days_set(chats.set_days(session, chat_id=chat_id, words=words))
+
+    await _change(update, context, change)
+
+
 async def mode_command(update: Update, context: Context) -> None:
     """/mode random|weighted."""
     value = await _one_argument(update, context, render.mode_usage())
@@ -108,11 +124,22 @@ async def weight_command(update: Update, context: Context) -> None:
 
 
 async def pause_command(update: Update, context: Context) -> None:
-    """/pause."""
+    """/pause until /resume, or /pause 7d for a week."""
+    args = context.args or []
+    if len(args) > 2:
+        await require_message(update).reply_html(render.PAUSE_USAGE)
+        return
+    span = "".join(args)
+    default = context.bot_data.settings.default_timezone
+    now = context.bot_data.delivery.now()
 
     def change(session: Session, chat_id: int) -> str:
-        chats.set_paused(session, chat_id=chat_id, paused=True)
-        return render.PAUSED
+        if not span:
+            chats.set_paused(session, chat_id=chat_id, paused=True)
+            return render.PAUSED
+        until = chats.snooze(session, chat_id=chat_id, span=span, now=now)
+        zone_name = chats.get_settings(session, chat_id=chat_id, default_timezone=default).timezone
+        return render.snoozed(until, zone_name)
 
     await _change(update, context, change)
 

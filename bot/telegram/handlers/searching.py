@@ -1,4 +1,4 @@
-"""/search with paged results, /tags and /books."""
+"""/search with paged results, and /tags."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.library.browsing import book_counts, tag_counts
+from bot.library.browsing import tag_counts
 from bot.library.messages import load_search, save_search
 from bot.library.search import SearchPage, search
 from bot.telegram import buttons, render
@@ -75,10 +75,3 @@ async def tags_command(update: Update, context: Context) -> None:
     chat = require_chat(update)
     tags = await transact(context, lambda s: tag_counts(s, chat_id=chat.id))
     await require_message(update).reply_html(render.tag_list(tags))
-
-
-async def books_command(update: Update, context: Context) -> None:
-    """List the chat's books with counts."""
-    chat = require_chat(update)
-    books = await transact(context, lambda s: book_counts(s, chat_id=chat.id))
-    await require_message(update).reply_html(render.book_list(books))

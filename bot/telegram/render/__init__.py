@@ -33,8 +33,29 @@ from bot.telegram.render._text import (
 from bot.telegram.render._text import (
     utf16_len as utf16_len,
 )
+from bot.telegram.render.books import (
+    BOOK_GONE as BOOK_GONE,
+)
+from bot.telegram.render.books import (
+    book_keyboard as book_keyboard,
+)
+from bot.telegram.render.books import (
+    book_text as book_text,
+)
+from bot.telegram.render.books import (
+    books_keyboard as books_keyboard,
+)
+from bot.telegram.render.books import (
+    books_text as books_text,
+)
+from bot.telegram.render.books import (
+    frequency_set as frequency_set,
+)
 from bot.telegram.render.conversation import (
     ALL_DISCARDED as ALL_DISCARDED,
+)
+from bot.telegram.render.conversation import (
+    DAYS_USAGE as DAYS_USAGE,
 )
 from bot.telegram.render.conversation import (
     HELP_INTROS as HELP_INTROS,
@@ -58,6 +79,9 @@ from bot.telegram.render.conversation import (
     NOT_ALLOWED as NOT_ALLOWED,
 )
 from bot.telegram.render.conversation import (
+    PAUSE_USAGE as PAUSE_USAGE,
+)
+from bot.telegram.render.conversation import (
     PAUSED as PAUSED,
 )
 from bot.telegram.render.conversation import (
@@ -74,6 +98,15 @@ from bot.telegram.render.conversation import (
 )
 from bot.telegram.render.conversation import (
     Confirmation as Confirmation,
+)
+from bot.telegram.render.conversation import (
+    days_set as days_set,
+)
+from bot.telegram.render.conversation import (
+    days_shown as days_shown,
+)
+from bot.telegram.render.conversation import (
+    days_words as days_words,
 )
 from bot.telegram.render.conversation import (
     error as error,
@@ -94,6 +127,9 @@ from bot.telegram.render.conversation import (
     import_report as import_report,
 )
 from bot.telegram.render.conversation import (
+    local_day as local_day,
+)
+from bot.telegram.render.conversation import (
     mode_set as mode_set,
 )
 from bot.telegram.render.conversation import (
@@ -107,6 +143,9 @@ from bot.telegram.render.conversation import (
 )
 from bot.telegram.render.conversation import (
     settings_text as settings_text,
+)
+from bot.telegram.render.conversation import (
+    snoozed as snoozed,
 )
 from bot.telegram.render.conversation import (
     time_set as time_set,
@@ -146,9 +185,6 @@ from bot.telegram.render.library import (
 )
 from bot.telegram.render.library import (
     SEARCH_USAGE as SEARCH_USAGE,
-)
-from bot.telegram.render.library import (
-    book_list as book_list,
 )
 from bot.telegram.render.library import (
     search_keyboard as search_keyboard,

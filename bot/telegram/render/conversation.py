@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from html import escape
 
-from bot.library.chats import ChatSettings
+from bot.delivery.rhythm import EVERY_DAY, EVERY_OTHER_DAY, WEEKENDS, WEEKLY, WORKDAYS, Rhythm
+from bot.library.chats import ChatSettings, zone
 from bot.library.importing import ImportReport
 from bot.library.selection import DeliveryMode
 from bot.parsers import formats_in_words
@@ -145,6 +147,9 @@ def import_failed(name: str, reason: str) -> str:
 def settings_text(settings: ChatSettings) -> str:
     """/settings."""
     state = "⏸ paused (/resume)" if settings.paused else "▶️ on (/pause)"
+    if settings.snoozed_until is not None and not settings.paused:
+        until = local_day(settings.snoozed_until, settings.timezone)
+        state = f"⏸ paused until {until} (/resume)"
     weights = (
         ", ".join(f"{escape(hashtag(name))} ×{weight}" for name, weight in settings.weights)
         if settings.weights
@@ -155,6 +160,7 @@ def settings_text(settings: ChatSettings) -> str:
         f"Time: <b>{settings.delivery_time}</b> (/time HH:MM)\n"
         f"Review: <b>{review_size(settings.review_size)}</b> (/review N)\n"
         f"Time zone: <b>{escape(settings.timezone)}</b> (/timezone Area/City or +HH:MM)\n"
+        f"Days: <b>{days_words(settings.days)}</b> (/days)\n"
         f"Mode: <b>{settings.mode}</b> (/mode {MODES})\n"
         f"Tag weights: {weights} (/weight tag N)\n"
         f"Delivery: {state}"
@@ -218,6 +224,57 @@ def weight_set(name: str, weight: int) -> str:
 
 
 PAUSED = "⏸ Daily delivery paused. /resume brings it back."
+PAUSE_USAGE = usage(
+    "<code>/pause</code> pauses until /resume; <code>/pause 7d</code> (or <code>3d</code>, "
+    "<code>2w</code>) pauses for that long and resumes by itself."
+)
+_WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_NAMED_DAYS = {
+    EVERY_DAY: "every day",
+    WORKDAYS: "weekdays (Mon–Fri)",
+    WEEKENDS: "weekends (Sat, Sun)",
+    EVERY_OTHER_DAY: "every other day",
+    WEEKLY: "weekly",
+}
+DAYS_USAGE = (
+    "<code>/days every day</code>, <code>/days weekdays</code>, <code>/days mon wed fri</code>, "
+    "<code>/days every other day</code> or <code>/days weekly</code>"
+)
+
+
+def local_day(moment: datetime, timezone_name: str) -> str:
+    """A moment's date in the chat's zone, as a reader reads it: ``Fri 11 Dec 2026``."""
+    local = moment.astimezone(zone(timezone_name))
+    return f"{_WEEKDAY_NAMES[local.weekday()]} {local.day} {local:%b %Y}"
+
+
+def days_words(days: Rhythm) -> str:
+    """A rhythm in words."""
+    if days in _NAMED_DAYS:
+        return _NAMED_DAYS[days]
+    return ", ".join(_WEEKDAY_NAMES[number] for number in sorted(days.weekdays))
+
+
+def days_shown(days: Rhythm) -> str:
+    """/days alone: the current rule and how to change it."""
+    return f"📅 Reviews come <b>{days_words(days)}</b>.\n\n" + usage(DAYS_USAGE)
+
+
+def days_set(days: Rhythm) -> str:
+    """/days done."""
+    if days == WEEKLY:
+        return "📅 Reviews now come weekly: seven days after the one before."
+    return f"📅 Reviews now come <b>{days_words(days)}</b>."
+
+
+def snoozed(until: datetime, timezone_name: str) -> str:
+    """/pause 7d done."""
+    return (
+        f"⏸ Daily delivery paused until {local_day(until, timezone_name)}; it resumes by itself. "
+        "/resume brings it back sooner."
+    )
+
+
 RESUMED = "▶️ Daily delivery resumed."
 
 

@@ -96,17 +96,6 @@ def tag_list(tags: Sequence[tuple[str, int]]) -> str:
     return fit("\n".join(lines))
 
 
-def book_list(books: Sequence[tuple[str, str, int]]) -> str:
-    """/books."""
-    if not books:
-        return EMPTY_LIBRARY
-    lines = [f"📚 <b>Your books</b> ({len(books)})", ""]
-    for title, author, count in books:
-        by = f" — {escape(author)}" if author else ""
-        lines.append(f"<b>{escape(title)}</b>{by} · {count}")
-    return fit("\n".join(lines))
-
-
 def stats_text(stats: LibraryStats) -> str:
     """/stats as text (the chart carries the same numbers)."""
     if not stats.highlights:
