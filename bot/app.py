@@ -25,7 +25,6 @@ from bot.delivery.engine import IN_FLIGHT, DeliveryEngine, utc_now
 from bot.health import HealthServer
 from bot.telegram import buttons, commands, instrumentation, jobs
 from bot.telegram.context import CONTEXT_TYPES, BotApplication, BotData
-
 from bot.telegram.handlers import (
     annotating,
     basics,

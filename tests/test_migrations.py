@@ -288,6 +288,46 @@ def test_reviews_keep_every_chat_setting_and_every_delivery(engine: Engine) -> N
             text(
                 "INSERT INTO delivery (chat_id, local_date, status, message_id, attempts, "
                 "claimed_at, updated_at) VALUES (7, '2026-12-01', 'sent', 99, 1, :now, :now)"
+            ),
+            {"now": now},
+        )
+
+    db.upgrade(engine)
+
+    with engine.connect() as c:
+        chats = c.execute(
+            text(
+                "SELECT id, timezone, delivery_time, mode, paused, active, next_due_date, "
+                "review_size, streaks FROM chat ORDER BY id"
+            )
+        ).all()
+        assert [(*r[:4], bool(r[4]), bool(r[5]), str(r[6]), r[7], bool(r[8])) for r in chats] == [
+            (7, "Europe/Berlin", "06:45", "weighted", True, False, "2026-12-02", 1, True),
+            (8, None, "08:00", "random", False, True, "None", 1, True),
+        ]
+        delivery = c.execute(
+            text("SELECT chat_id, review, local_date, status, message_id, position FROM delivery")
+        ).one()
+        assert (*delivery[:2], str(delivery[2]), *delivery[3:]) == (
+            7,
+            "daily",
+            str(date(2026, 12, 1)),
+            "sent",
+            99,
+            0,
+        )
+    # The same chat's daily review of the same day is claimed once: the key still holds.
+    with pytest.raises(IntegrityError), engine.begin() as c:
+        c.execute(
+            text(
+                "INSERT INTO delivery (chat_id, review, local_date, status, attempts, "
+                "claimed_at, updated_at) VALUES (7, 'daily', '2026-12-01', 'claimed', 0, "
+                ":now, :now)"
+            ),
+            {"now": now},
+        )
+
+
 def test_upgrade_to_days_snooze_and_book_frequency_keeps_every_chats_settings(
     engine: Engine,
 ) -> None:
@@ -334,38 +374,6 @@ def test_upgrade_to_days_snooze_and_book_frequency_keeps_every_chats_settings(
 
     db.upgrade(engine)
 
-    with engine.connect() as c:
-        chats = c.execute(
-            text(
-                "SELECT id, timezone, delivery_time, mode, paused, active, next_due_date, "
-                "review_size, streaks FROM chat ORDER BY id"
-            )
-        ).all()
-        assert [(*r[:4], bool(r[4]), bool(r[5]), str(r[6]), r[7], bool(r[8])) for r in chats] == [
-            (7, "Europe/Berlin", "06:45", "weighted", True, False, "2026-12-02", 1, True),
-            (8, None, "08:00", "random", False, True, "None", 1, True),
-        ]
-        delivery = c.execute(
-            text("SELECT chat_id, review, local_date, status, message_id, position FROM delivery")
-        ).one()
-        assert (*delivery[:2], str(delivery[2]), *delivery[3:]) == (
-            7,
-            "daily",
-            str(date(2026, 12, 1)),
-            "sent",
-            99,
-            0,
-        )
-    # The same chat's daily review of the same day is claimed once: the key still holds.
-    with pytest.raises(IntegrityError), engine.begin() as c:
-        c.execute(
-            text(
-                "INSERT INTO delivery (chat_id, review, local_date, status, attempts, "
-                "claimed_at, updated_at) VALUES (7, 'daily', '2026-12-01', 'claimed', 0, "
-                ":now, :now)"
-            ),
-            {"now": now},
-        )
     sessions = session_factory(engine)
     with unit_of_work(sessions) as session:
         kept = [get_settings(session, chat_id=chat["id"], default_timezone="UTC") for chat in chats]
