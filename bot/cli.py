@@ -94,7 +94,7 @@ def import_command(
         typer.Option(help=f"Skip detection and read as one of: {', '.join(FORMAT_NAMES)}."),
     ] = None,
 ) -> None:
-    """Import a Kindle, Readwise or Kindle-app export into a chat's library."""
+    """Import an export (Kindle, Readwise, Kobo, Apple Books, Play Books, or a zip of them)."""
     settings = _settings(ctx)
     if format is not None and format not in FORMAT_NAMES:
         raise fail(f"unknown format {format!r}; choose one of {', '.join(FORMAT_NAMES)}")
@@ -170,6 +170,9 @@ def _print_report(report: ImportReport) -> None:
         out.print(f"Skipped {count}: {reason} (line {where})", highlight=False)
     for notice in report.notices:
         out.print(f"Note: {notice}", highlight=False)
+    for file in report.files:
+        read = f"{file.format}, {file.records} read" if file.format else f"not read: {file.problem}"
+        out.print(f"File {file.name}: {read}", highlight=False)
 
 
 @app.command("export")

@@ -83,3 +83,53 @@ def zip_bytes(members: Mapping[str, bytes], *, compression: int = zipfile.ZIP_DE
         for name, data in members.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+CLIPPINGS = (
+    b"Meditations (Marcus Aurelius)\n"
+    b"- Your Highlight on page 3 | Location 40-41 | Added on Tuesday, March 5, 2024 7:00:00 AM\n"
+    b"\n"
+    b"You have power over your mind - not outside events.\n"
+    b"==========\n"
+)
+"""A one-highlight Kindle file, to put in zips."""
+
+KOBO_ROWS: list[tuple[object, ...]] = [
+    (
+        "1",
+        BOOK,
+        CHAPTER,
+        "Waste no more time arguing.",
+        "Read daily",
+        "2024-03-04T09:15:02",
+        0.5,
+        "false",
+        "note",
+        2,
+    ),
+    (
+        "2",
+        BOOK,
+        CHAPTER,
+        "Deleted on the device.",
+        None,
+        "2024-03-04T09:15:02",
+        0.6,
+        "true",
+        "highlight",
+        None,
+    ),
+]
+"""A highlight with a note (blue) and a hidden one."""
+
+
+def encrypted(data: bytes) -> bytes:
+    """The zip with the 'encrypted' bit set on every entry, as a password-protected zip has
+    it (Python's zipfile cannot write one)."""
+    out = bytearray(data)
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = out.find(signature)
+        while start != -1:
+            out[start + offset] |= 0x1
+            start = out.find(signature, start + 4)
+    return bytes(out)

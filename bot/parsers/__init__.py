@@ -20,9 +20,11 @@ from bot.parsers import (
     readwise_csv,
     readwise_text,
     sqlite_file,
+    zip_archive,
 )
 from bot.parsers.decoding import BLOCK, NotUtf8, decode_bytes, decode_stream
 from bot.parsers.records import (
+    FileRead,
     Kind,
     LocationType,
     ParsedHighlight,
@@ -105,6 +107,12 @@ FORMATS: tuple[Format, ...] = (
         "is over 20 MB",
         tried=1,
     ),
+    Format(
+        zip_archive,
+        "a <code>.zip</code> of any of these",
+        "zip the files (several at once is fine); needed for a file over 20 MB",
+        tried=9,
+    ),
 )
 FORMAT_NAMES: tuple[str, ...] = tuple(entry.name for entry in FORMATS)
 _BY_TRIAL = sorted(FORMATS, key=lambda entry: entry.tried)
@@ -123,6 +131,7 @@ def formats_in_words() -> str:
 __all__ = [
     "FORMATS",
     "BytesParser",
+    "FileRead",
     "Format",
     "Parser",
     "SAMPLE",
@@ -139,6 +148,7 @@ __all__ = [
     "ParsedHighlight",
     "Skipped",
     "decode_bytes",
+    "detect_bytes_format",
     "detect_format",
     "detect_format_of_sample",
     "parse_bytes",
@@ -217,7 +227,7 @@ def parse_bytes(data: bytes, *, format: str | None = None) -> ParseResult:
 def parse_file(path: Path, *, format: str | None = None) -> ParseResult:
     """Parse a file on disk; text is read a block at a time (see parse_bytes)."""
     with path.open("rb") as file:
-        head = file.read(len(CONTAINER_MAGIC[0]))
+        head = file.read(max(len(magic) for magic in CONTAINER_MAGIC))
     if head.startswith(CONTAINER_MAGIC) or format in _BYTES_NAMES:
         return parse_bytes(path.read_bytes(), format=format)
 
@@ -229,7 +239,7 @@ def parse_file(path: Path, *, format: str | None = None) -> ParseResult:
     return _parse_stream(chunks, format=format)
 
 
-CONTAINER_MAGIC: tuple[bytes, ...] = (sqlite_file.MAGIC,)
+CONTAINER_MAGIC: tuple[bytes, ...] = (sqlite_file.MAGIC, *zip_archive.MAGIC)
 """How the binary files the formats read start: these are never decoded as text."""
 _BYTES_NAMES = frozenset(parser.NAME for parser in _BYTES_DETECTION)
 _UNKNOWN_DATABASE = (
@@ -238,11 +248,20 @@ _UNKNOWN_DATABASE = (
 )
 
 
+def detect_bytes_format(data: bytes) -> str | None:
+    """Name the binary format of a whole file, or None for a file to decode as text; a
+    database of no format we know is refused (ParseError)."""
+    parser = _bytes_parser(data, None)
+    return None if parser is None else parser.NAME
+
+
 def _bytes_parser(data: bytes, format: str | None) -> BytesParser | None:
     """The binary format of the file (the one named, or the one its bytes show), or None
     for text; a database of no format we know is refused here."""
     if format is not None:
         return next((p for p in _BYTES_DETECTION if format == p.NAME), None)
+    if not data.startswith(CONTAINER_MAGIC):
+        return None
     for parser in _BYTES_DETECTION:
         if parser.looks_like_bytes(data):
             return parser

@@ -9,6 +9,7 @@ from html import escape
 from bot.library.chats import ChatSettings
 from bot.library.importing import ImportReport
 from bot.library.selection import DeliveryMode
+from bot.parsers import FORMATS, FileRead
 from bot.telegram.render._text import fit, hashtag, hashtags
 from bot.telegram.render.library import FORMAT_LIST, SEARCH_TIPS
 
@@ -92,7 +93,8 @@ def file_too_big(size: int, limit: int) -> str:
     """A document over the download limit, refused before downloading."""
     return (
         f"📦 That file is {size / 2**20:.1f} MB; I can take files up to "
-        f"{limit / 2**20:.0f} MB. Split it, or import it with the command line: "
+        f"{limit / 2**20:.0f} MB (Telegram's limit for bots). Zip it and send the .zip: "
+        "exports shrink a lot when zipped. Or import it with the command line: "
         "<code>commonplace import FILE --chat ID</code>."
     )
 
@@ -113,6 +115,10 @@ def import_report(report: ImportReport) -> str:
         "",
     ]
     # Before the books, so that a long list of them never cuts it off.
+    if report.files:
+        lines += [*(_file_line(file) for file in report.files[:20]), ""]
+    if len(report.files) > 20:
+        lines[-1:-1] = [f"…and {len(report.files) - 20} more files."]
     for notice in report.notices:
         lines += [f"⚠️ {escape(notice)}", ""]
     for book in report.books[:20]:
@@ -133,6 +139,17 @@ def import_report(report: ImportReport) -> str:
     if report.new:
         lines += ["", "Try /random or /search."]
     return fit("\n".join(lines))
+
+
+_LABELS = {entry.name: entry.label for entry in FORMATS}
+
+
+def _file_line(file: FileRead) -> str:
+    """One file of a zip in the import report."""
+    if file.format is None:
+        return f"📄 {escape(file.name)}: not read, {escape(file.problem or 'unknown')}"
+    label = _LABELS.get(file.format, escape(file.format))
+    return f"📄 {escape(file.name)}: {label}, {file.records} read"
 
 
 def import_failed(name: str, reason: str) -> str:
