@@ -23,7 +23,7 @@ from bot.library import exporting
 from bot.library.errors import LibraryError
 from bot.library.importing import ImportReport, ProgressCallback, import_file
 from bot.library.stats import library_stats
-from bot.parsers import FORMAT_NAMES
+from bot.parsers import FORMAT_NAMES, apple_books
 
 if TYPE_CHECKING:
     from bot.telegram.context import BotApplication
@@ -172,6 +172,8 @@ def _print_report(report: ImportReport) -> None:
         out.print(f"Note: {notice}", highlight=False)
     for file in report.files:
         read = f"{file.format}, {file.records} read" if file.format else f"not read: {file.problem}"
+        if file.format == apple_books.LIBRARY:
+            read = "Apple Books library, for titles and authors"
         out.print(f"File {file.name}: {read}", highlight=False)
 
 

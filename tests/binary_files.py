@@ -133,3 +133,30 @@ def encrypted(data: bytes) -> bytes:
             out[start + offset] |= 0x1
             start = out.find(signature, start + 4)
     return bytes(out)
+
+
+_AE_COLUMNS = (
+    "Z_PK INTEGER PRIMARY KEY, ZANNOTATIONASSETID VARCHAR, ZANNOTATIONSELECTEDTEXT VARCHAR, "
+    "ZANNOTATIONNOTE VARCHAR, ZANNOTATIONCREATIONDATE TIMESTAMP, ZANNOTATIONDELETED INTEGER, "
+    "ZANNOTATIONSTYLE INTEGER, ZFUTUREPROOFING5 VARCHAR, ZPLLOCATIONRANGESTART INTEGER"
+)
+
+
+def apple_annotations(rows: Sequence[Sequence[object]]) -> bytes:
+    """An AEAnnotation_….sqlite; rows: (pk, asset id, selected text, note, created (seconds
+    since 2001), deleted, style, chapter, location start)."""
+    return sqlite_bytes(
+        [f"CREATE TABLE ZAEANNOTATION ({_AE_COLUMNS})", "CREATE TABLE Z_METADATA (Z_VERSION)"],
+        {"ZAEANNOTATION": rows},
+    )
+
+
+def apple_library(rows: Sequence[Sequence[object]]) -> bytes:
+    """A BKLibrary-….sqlite; rows: (pk, asset id, title, author)."""
+    return sqlite_bytes(
+        [
+            "CREATE TABLE ZBKLIBRARYASSET (Z_PK INTEGER PRIMARY KEY, ZASSETID VARCHAR, "
+            "ZTITLE VARCHAR, ZAUTHOR VARCHAR)"
+        ],
+        {"ZBKLIBRARYASSET": rows},
+    )

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from bot.parsers import (
+    apple_books,
     kindle_clippings,
     kindle_html,
     kobo,
@@ -108,6 +109,14 @@ FORMATS: tuple[Format, ...] = (
         tried=1,
     ),
     Format(
+        apple_books,
+        "Apple Books <code>AEAnnotation_….sqlite</code>",
+        "on a Mac, in <code>~/Library/Containers/com.apple.iBooksX/Data/Documents/</code>: "
+        "zip <code>AEAnnotation/AEAnnotation_….sqlite</code> with "
+        "<code>BKLibrary/BKLibrary-….sqlite</code> (for titles and authors)",
+        tried=2,
+    ),
+    Format(
         zip_archive,
         "a <code>.zip</code> of any of these",
         "zip the files (several at once is fine); needed for a file over 20 MB",
@@ -135,11 +144,14 @@ __all__ = [
     "Format",
     "Parser",
     "SAMPLE",
+    "apple_books",
     "formats_in_words",
     "kindle_clippings",
     "kindle_html",
+    "kobo",
     "readwise_csv",
     "readwise_text",
+    "zip_archive",
     "FORMAT_NAMES",
     "Kind",
     "LocationType",

@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
+from bot.parsers import apple_books
 from bot.parsers.records import FileRead, ParseError, ParseResult
 
 NAME = "zip"
@@ -50,15 +51,23 @@ def read_files(data: bytes, parse_member: ParseMember) -> ParseResult:
     """Read each file of a zip with ``parse_member`` and gather their records, file by file;
     ParseError for a damaged, encrypted or oversized zip, or one with nothing readable."""
     result = ParseResult(format=NAME)
-    for name, content in unpack(data):
+    files = unpack(data)
+    libraries = _apple_books_libraries(files)
+    for name, content in files:
         if content is None:
             result.files.append(FileRead(name, problem=ENCRYPTED))
             continue
         if looks_like_bytes(content) and not _is_known_zip_format(content):
             result.files.append(FileRead(name, problem=NESTED))
             continue
+        if any(content is library for library in libraries):
+            result.files.append(FileRead(name, format=apple_books.LIBRARY))
+            continue
         try:
-            part = parse_member(content)
+            if apple_books.looks_like_bytes(content):
+                part = apple_books.parse_with_libraries(content, libraries)
+            else:
+                part = parse_member(content)
         except ParseError as error:
             result.files.append(FileRead(name, problem=str(error)))
             continue
@@ -66,7 +75,7 @@ def read_files(data: bytes, parse_member: ParseMember) -> ParseResult:
         result.skipped += part.skipped
         result.notices += [f"{name}: {notice}" for notice in part.notices]
         result.files.append(FileRead(name, format=part.format, records=len(part.highlights)))
-    if not any(file.format for file in result.files):
+    if not any(file.format not in (None, apple_books.LIBRARY) for file in result.files):
         raise ParseError(_nothing_readable(result.files))
     return result
 
@@ -94,6 +103,19 @@ def unpack(data: bytes) -> list[tuple[str, bytes | None]]:
             (info.filename, None if _encrypted(info) else _read(archive, info, budget))
             for info in infos
         ]
+
+
+def _apple_books_libraries(files: list[tuple[str, bytes | None]]) -> list[bytes]:
+    """The Apple Books library databases among the files: they title the books of the
+    annotation databases beside them."""
+    libraries = []
+    for _, content in files:
+        try:
+            if content is not None and apple_books.is_library(content):
+                libraries.append(content)
+        except ParseError:
+            continue  # a damaged database: reported when it is read as a file of its own
+    return libraries
 
 
 def _is_known_zip_format(content: bytes) -> bool:
@@ -155,6 +177,9 @@ def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) -> b
 def _nothing_readable(files: list[FileRead]) -> str:
     if not files:
         return "This zip holds no files."
-    shown = "; ".join(f"{file.name}: {file.problem}" for file in files[:3])
+    # A file read without a problem and yet giving nothing is an Apple Books library.
+    shown = "; ".join(
+        f"{file.name}: {file.problem or apple_books.LIBRARY_ALONE}" for file in files[:3]
+    )
     more = f" (and {len(files) - 3} more)" if len(files) > 3 else ""
     return f"Nothing in this zip is an export Commonplace reads. {shown}{more}"

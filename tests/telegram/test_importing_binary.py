@@ -9,6 +9,8 @@ from bot.library.stats import library_stats
 from tests.binary_files import (
     CLIPPINGS,
     KOBO_ROWS,
+    apple_annotations,
+    apple_library,
     encrypted,
     kobo_database,
     sqlite_bytes,
@@ -103,3 +105,41 @@ async def test_a_bad_binary_file_is_refused_and_changes_nothing(
     assert refusal.text == f"❌ I couldn't import {name}: {reason}\nNothing was changed."
     await bot.settle()
     assert bot.db(lambda s: library_stats(s, chat_id=ALICE)).highlights == 0
+
+
+APPLE_ASSET = "8B2E5CC4B2B2A3D1F0E4B4C1A9D7E6F5"
+APPLE_ROWS = [(1, APPLE_ASSET, "Waste no more time arguing.", "Daily", 685151385.5, 0, 3, None, 1)]
+
+
+async def test_apple_books_alone_imports_and_says_titles_are_unknown(bot: BotHarness) -> None:
+    bot.tg.user_sends_document(ALICE, "AEAnnotation_v1_local.sqlite", apple_annotations(APPLE_ROWS))
+
+    await bot.next(ALICE)
+    report = await bot.next(ALICE)
+    assert report.text is not None
+    assert report.text.startswith(
+        "✅ Imported AEAnnotation_v1_local.sqlite: 1 new, 0 already there, 0 updated, 1 notes, "
+        "0 skipped.\n\n⚠️ Book titles and authors are unknown: Apple Books keeps them in "
+        "BKLibrary-….sqlite. Zip it together with AEAnnotation_….sqlite and send the zip to "
+        f"get them.\n\n📘 Apple Books book {APPLE_ASSET}: 1 new, 1 notes"
+    )
+
+
+async def test_apple_books_zipped_with_its_library_gets_titles(bot: BotHarness) -> None:
+    members = {
+        "AEAnnotation_v1_local.sqlite": apple_annotations(APPLE_ROWS),
+        "BKLibrary-1-0910.sqlite": apple_library([(1, APPLE_ASSET, "Meditations", "Marcus")]),
+    }
+    bot.tg.user_sends_document(ALICE, "apple.zip", zip_bytes(members))
+
+    await bot.next(ALICE)
+    report = await bot.next(ALICE)
+    assert report.text == (
+        "✅ Imported apple.zip: 1 new, 0 already there, 0 updated, 1 notes, 0 skipped.\n\n"
+        "📄 AEAnnotation_v1_local.sqlite: Apple Books AEAnnotation_….sqlite, 1 read\n"
+        "📄 BKLibrary-1-0910.sqlite: Apple Books library, for titles and authors\n\n"
+        "📘 Meditations — Marcus: 1 new, 1 notes\n\n"
+        "Try /random or /search."
+    )
+    await bot.settle()
+    assert bot.find(ALICE, "Waste no more time arguing.").notes == ["Daily"]

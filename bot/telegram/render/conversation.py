@@ -9,7 +9,7 @@ from html import escape
 from bot.library.chats import ChatSettings
 from bot.library.importing import ImportReport
 from bot.library.selection import DeliveryMode
-from bot.parsers import FORMATS, FileRead
+from bot.parsers import FORMATS, FileRead, apple_books
 from bot.telegram.render._text import fit, hashtag, hashtags
 from bot.telegram.render.library import FORMAT_LIST, SEARCH_TIPS
 
@@ -148,6 +148,8 @@ def _file_line(file: FileRead) -> str:
     """One file of a zip in the import report."""
     if file.format is None:
         return f"📄 {escape(file.name)}: not read, {escape(file.problem or 'unknown')}"
+    if file.format == apple_books.LIBRARY:
+        return f"📄 {escape(file.name)}: Apple Books library, for titles and authors"
     label = _LABELS.get(file.format, escape(file.format))
     return f"📄 {escape(file.name)}: {label}, {file.records} read"
 
