@@ -10,6 +10,7 @@ import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
+from html import escape
 from pathlib import Path
 
 BOOK = "file:///mnt/onboard/Marcus Aurelius/Meditations - Marcus Aurelius.kepub.epub"
@@ -160,3 +161,72 @@ def apple_library(rows: Sequence[Sequence[object]]) -> bytes:
         ],
         {"ZBKLIBRARYASSET": rows},
     )
+
+
+# A Play Books notes document: (chapter, [(quote or None for a bookmark, note, date, page)]).
+PlayBooksNotes = Sequence[tuple[str, Sequence[tuple[str | None, str | None, str, str]]]]
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _w_p(text: str) -> str:
+    return f'<w:p><w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>'
+
+
+def _w_row(*cells: Sequence[str]) -> str:
+    return (
+        "<w:tr>"
+        + "".join(
+            "<w:tc>" + ("".join(_w_p(p) for p in cell) or "<w:p/>") + "</w:tc>" for cell in cells
+        )
+        + "</w:tr>"
+    )
+
+
+def play_books_docx(title: str, author: str, chapters: PlayBooksNotes) -> bytes:
+    """A "Notes from …" .docx laid out as Play Books writes it (docs/formats.md)."""
+    count = sum(1 for _, notes in chapters for quote, *_ in notes if quote)
+    body = [
+        "<w:p/>",
+        "<w:tbl>" + _w_row([], [title, author, "A Publisher"]) + "</w:tbl>",
+        "<w:tbl>"
+        + _w_row(
+            [
+                "This document is overwritten when you make changes in Play Books.",
+                "You should make a copy of this document before you edit it.",
+            ]
+        )
+        + "</w:tbl>",
+        _w_p(f"{count} notes/highlights"),
+        _w_p("Created by A Reader   – Last synced March 8, 2016"),
+    ]
+    for chapter, notes in chapters:
+        body.append(_w_p(chapter))
+        for quote, note, date, page in notes:
+            middle = [quote, "", note, "", date] if quote and note else [quote or "", "", date]
+            if quote is None:
+                middle = ["", date]
+            inner = "<w:tbl>" + _w_row([], middle, [page]) + "</w:tbl>"
+            body.append("<w:tbl><w:tr><w:tc><w:p/>" + inner + "<w:p/></w:tc></w:tr></w:tbl>")
+    document = (
+        f'<?xml version="1.0"?><w:document {_W}><w:body>{"".join(body)}</w:body></w:document>'
+    )
+    return zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": document.encode()})
+
+
+def play_books_html(title: str, author: str, chapters: PlayBooksNotes) -> str:
+    """The same document as Google Docs exports it to HTML (tables nested the same way)."""
+
+    def row(*cells: str) -> str:
+        return "<table><tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr></table>"
+
+    parts = [
+        row("<img src='cover.jpg'>", f"<h1>{escape(title)}</h1><p>{escape(author)}</p>"),
+        row("<p>This document is overwritten when you make changes in Play Books.</p>"),
+        "<h1>3 notes/highlights</h1>",
+    ]
+    for chapter, notes in chapters:
+        parts.append(f"<h2>{escape(chapter)}</h2>")
+        for quote, note, date, page in notes:
+            middle = "".join(f"<p>{escape(p)}</p>" for p in (quote, note, date) if p)
+            parts.append(f"<table><tr><td>{row('<img>', middle, escape(page))}</td></tr></table>")
+    return "<html><body>" + "\n".join(parts) + "</body></html>"

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.binary_files import CLIPPINGS, KOBO_ROWS, kobo_database, sqlite_bytes, zip_bytes
+from tests.binary_files import (
+    CLIPPINGS,
+    KOBO_ROWS,
+    kobo_database,
+    play_books_html,
+    sqlite_bytes,
+    zip_bytes,
+)
 from tests.test_cli import CLI, export_json
 
 
@@ -83,3 +90,13 @@ def test_a_bad_binary_file_is_refused_in_one_line_and_stores_nothing(
     assert result.returncode == 2
     assert message in " ".join(result.stderr.split())
     assert export_json(cli, "7") == []
+
+
+def test_a_play_books_html_document_imports(cli: CLI, tmp_path: Path) -> None:
+    chapters = [("Part One", [("Autonomy is the antidote.", None, "March 3, 2016", "84")])]
+    html = play_books_html("Drive", "Daniel H. Pink", chapters).encode()
+    result = cli("import", write(tmp_path, "Notes from Drive.html", html), "--chat", "7")
+    assert result.returncode == 0, result.stderr
+    assert "(play_books)" in result.stdout
+    [item] = export_json(cli, "7")
+    assert (item["book"], item["chapter"], item["location"]) == ("Drive", "Part One", "84")

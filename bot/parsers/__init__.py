@@ -18,6 +18,7 @@ from bot.parsers import (
     kindle_clippings,
     kindle_html,
     kobo,
+    play_books,
     readwise_csv,
     readwise_text,
     sqlite_file,
@@ -117,6 +118,13 @@ FORMATS: tuple[Format, ...] = (
         tried=2,
     ),
     Format(
+        play_books,
+        "Google Play Books notes (.docx or HTML) or Takeout JSON",
+        "in Google Drive, the <i>Play Books Notes</i> folder: download the book's "
+        "<i>Notes from …</i> document; or Google Takeout → Play Books",
+        tried=1,
+    ),
+    Format(
         zip_archive,
         "a <code>.zip</code> of any of these",
         "zip the files (several at once is fine); needed for a file over 20 MB",
@@ -149,6 +157,7 @@ __all__ = [
     "kindle_clippings",
     "kindle_html",
     "kobo",
+    "play_books",
     "readwise_csv",
     "readwise_text",
     "zip_archive",

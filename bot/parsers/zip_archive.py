@@ -26,6 +26,8 @@ MAX_ENTRIES = 1000
 MAX_UNPACKED = 100 * 1024 * 1024
 """The bytes all the files of one zip may unpack to, together."""
 _READ = 1 << 20
+_WORD_DOCUMENT = "word/document.xml"
+"""A .docx is a zip: one that no format read whole is a Word document, not a zip of files."""
 _JUNK = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
 ParseMember = Callable[[bytes], ParseResult]
@@ -52,6 +54,11 @@ def read_files(data: bytes, parse_member: ParseMember) -> ParseResult:
     ParseError for a damaged, encrypted or oversized zip, or one with nothing readable."""
     result = ParseResult(format=NAME)
     files = unpack(data)
+    if any(name == _WORD_DOCUMENT for name, _ in files):
+        raise ParseError(
+            "This Word document is not a Play Books notes document; send the "
+            "“Notes from …” document Play Books keeps in Google Drive."
+        )
     libraries = _apple_books_libraries(files)
     for name, content in files:
         if content is None:

@@ -13,6 +13,7 @@ from tests.binary_files import (
     apple_library,
     encrypted,
     kobo_database,
+    play_books_docx,
     sqlite_bytes,
     zip_bytes,
 )
@@ -143,3 +144,19 @@ async def test_apple_books_zipped_with_its_library_gets_titles(bot: BotHarness) 
     )
     await bot.settle()
     assert bot.find(ALICE, "Waste no more time arguing.").notes == ["Daily"]
+
+
+async def test_a_play_books_docx_sent_as_a_document_is_imported(bot: BotHarness) -> None:
+    chapters = [("Part One", [("Autonomy is the antidote.", "Again", "March 3, 2016", "84")])]
+    bot.tg.user_sends_document(
+        ALICE, "Notes from “Drive”.docx", play_books_docx("Drive", "Daniel H. Pink", chapters)
+    )
+
+    await bot.next(ALICE)
+    report = await bot.next(ALICE)
+    assert report.text == (
+        "✅ Imported Notes from “Drive”.docx: 1 new, 0 already there, 0 updated, 1 notes, "
+        "0 skipped.\n\n📘 Drive — Daniel H. Pink: 1 new, 1 notes\n\nTry /random or /search."
+    )
+    await bot.settle()
+    assert bot.find(ALICE, "Autonomy is the antidote.").notes == ["Again"]
