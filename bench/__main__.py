@@ -25,9 +25,10 @@ from pathlib import Path
 from bench import dataset
 from bench.common import BACKENDS, WORK, Result, Sizes, drop_postgres, machine, read_results
 
-BENCHMARKS = ("importing", "searching", "selecting", "fanout", "commands", "memory")
+BENCHMARKS = ("importing", "kobo", "searching", "selecting", "fanout", "commands", "memory")
 LABELS = {
     "importing": "import",
+    "kobo": "import",
     "searching": "search",
     "selecting": "selection",
     "fanout": "fan-out",

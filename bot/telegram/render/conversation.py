@@ -61,7 +61,8 @@ def help_text(sections: dict[str, list[tuple[str, str, str]]]) -> str:
 
 IMPORT_HELP = (
     f"📥 <b>Import your highlights</b> by sending me the file as a document:\n\n{FORMAT_LIST}\n\n"
-    "Sending the same file again is safe: only new highlights are added. Files up to 20 MB."
+    "Sending the same file again is safe: only new highlights are added. Telegram lets me "
+    "download files up to 20 MB: zip a bigger one and send the .zip."
 )
 
 NOT_ALLOWED = (
