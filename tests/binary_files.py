@@ -206,6 +206,13 @@ def play_books_docx(title: str, author: str, chapters: PlayBooksNotes) -> bytes:
             if quote is None:
                 middle = ["", date]
             inner = "<w:tbl>" + _w_row([], middle, [page]) + "</w:tbl>"
+            if quote:  # Play Books shades the quote in the highlight's colour (yellow here)
+                shading = '<w:rPr><w:i w:val="1"/><w:shd w:fill="FDE096"/></w:rPr><w:t'
+                inner = inner.replace(
+                    f'<w:t xml:space="preserve">{escape(quote)}',
+                    f'{shading} xml:space="preserve">{escape(quote)}',
+                    1,
+                )
             body.append("<w:tbl><w:tr><w:tc><w:p/>" + inner + "<w:p/></w:tc></w:tr></w:tbl>")
     document = (
         f'<?xml version="1.0"?><w:document {_W}><w:body>{"".join(body)}</w:body></w:document>'
@@ -227,6 +234,9 @@ def play_books_html(title: str, author: str, chapters: PlayBooksNotes) -> str:
     for chapter, notes in chapters:
         parts.append(f"<h2>{escape(chapter)}</h2>")
         for quote, note, date, page in notes:
-            middle = "".join(f"<p>{escape(p)}</p>" for p in (quote, note, date) if p)
+            middle = "".join(f"<p>{escape(p)}</p>" for p in (note, date) if p)
+            if quote:
+                style = "background-color:#fde096;font-style:italic"
+                middle = f'<p><span style="{style}">{escape(quote)}</span></p>' + middle
             parts.append(f"<table><tr><td>{row('<img>', middle, escape(page))}</td></tr></table>")
     return "<html><body>" + "\n".join(parts) + "</body></html>"

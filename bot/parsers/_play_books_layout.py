@@ -23,6 +23,9 @@ class Cell:
 
     paragraphs: list[str] = field(default_factory=list)
     tables: list[list[list[Cell]]] = field(default_factory=list)
+    shading: str | None = None
+    """The first background colour of its text (a quote is shaded in its highlight's
+    colour), as lower-case hex."""
 
 
 Table = list[list[Cell]]
@@ -30,6 +33,9 @@ Block = str | Table
 """A top-level paragraph's text, or a table (its rows of cells)."""
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# The shading Play Books gives a quote, by highlight colour.
+_COLORS = {"fde096": "yellow", "93e3ed": "blue", "c5e1a5": "green", "ffb8a1": "orange"}
+_BACKGROUND = re.compile(r"background-color:\s*#([0-9a-fA-F]{6})")
 _COUNT = re.compile(r"^\d[\d,.]*\s+notes?/highlights?\b", re.IGNORECASE)
 _PREAMBLE = ("Created by ", "This document is overwritten", "You should make a copy")
 
@@ -57,11 +63,20 @@ def _docx_table(table: ET.Element) -> Table:
             for child in tc:
                 if child.tag == f"{_W}p":
                     cell.paragraphs.append(_docx_text(child))
+                    cell.shading = cell.shading or _docx_shading(child)
                 elif child.tag == f"{_W}tbl":
                     cell.tables.append(_docx_table(child))
             cells.append(cell)
         rows.append(cells)
     return rows
+
+
+def _docx_shading(paragraph: ET.Element) -> str | None:
+    for shading in paragraph.iter(f"{_W}shd"):
+        fill = (shading.get(f"{_W}fill") or "").lower()
+        if fill and fill != "auto":
+            return fill
+    return None
 
 
 def _docx_text(paragraph: ET.Element) -> str:
@@ -91,6 +106,10 @@ class _HtmlLayout(HTMLParser):
         self._text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        background = _BACKGROUND.search(dict(attrs).get("style") or "")
+        cell = self._cell()
+        if background and cell is not None and cell.shading is None:
+            cell.shading = background.group(1).lower()
         if tag in _BLOCK_TAGS or tag in ("td", "th", "tr", "table"):
             self._flush()
         if tag == "br":
@@ -172,6 +191,8 @@ def read_notes(blocks: list[Block], format: str) -> ParseResult:
                 title, author = cells[1][0], cells[1][1] if len(cells[1]) > 1 else ""
             elif len(cells) == 3:
                 record = _annotation(cells, title or "Google Play Books", author, chapter, line)
+                if isinstance(record, ParsedHighlight):
+                    record.color = _COLORS.get(row[1].shading or "")
                 if isinstance(record, Skipped):
                     result.skipped.append(record)
                 else:

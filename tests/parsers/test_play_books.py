@@ -43,6 +43,7 @@ def test_the_docx_gives_book_chapters_notes_pages_and_dates() -> None:
     )
     assert rewards.highlighted_at == datetime(2016, 3, 2, tzinfo=UTC)
     assert (autonomy.notes, autonomy.kind) == (["Read this again"], Kind.HIGHLIGHT)
+    assert {h.color for h in result.highlights} == {"yellow"}
     assert (mastery.chapter, mastery.location_start, mastery.highlighted_at) == (
         "Part Two",
         None,
@@ -58,10 +59,10 @@ def test_the_html_export_reads_as_the_docx_does() -> None:
     assert detect_format(html) == "play_books"
     result = parse_bytes(html.encode())
     assert [
-        (h.text, h.notes, h.chapter, h.location, h.highlighted_at, h.book_title)
+        (h.text, h.notes, h.chapter, h.location, h.highlighted_at, h.book_title, h.color)
         for h in result.highlights
     ] == [
-        (h.text, h.notes, h.chapter, h.location, h.highlighted_at, h.book_title)
+        (h.text, h.notes, h.chapter, h.location, h.highlighted_at, h.book_title, h.color)
         for h in docx.highlights
     ]
 
