@@ -18,8 +18,9 @@ from bot.parsers.records import Kind, ParsedHighlight, ParseError, ParseResult
 NAME = "play_books"
 
 _DOCUMENT = "word/document.xml"
-_MAX_DOCUMENT = 50 * 1024 * 1024
-"""The unpacked size a notes document may have; real ones are a few MB at most."""
+_MAX_DOCUMENT = 25 * 1024 * 1024
+"""The unpacked size a notes document may have: about 2,000 highlights of one book (real
+ones take some 13 kB of XML each); ElementTree holds several times this in memory."""
 _TAKEOUT_MARK = '"volume_info"'
 SAMPLE_CHARS = 1 << 16
 """Detection looks this far into a text file."""

@@ -34,6 +34,8 @@ def is_sqlite(data: bytes) -> bool:
 @contextmanager
 def reading(data: bytes) -> Iterator[sqlite3.Connection]:
     """The database in ``data``, opened read-only from a copy that is deleted afterwards."""
+    if not is_sqlite(data):
+        raise ParseError("This file is not a SQLite database.")
     with tempfile.TemporaryDirectory(prefix="commonplace-sqlite-") as directory:
         path = Path(directory) / "upload.sqlite"
         path.write_bytes(data)

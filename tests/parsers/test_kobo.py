@@ -168,3 +168,8 @@ def test_a_truncated_database_is_refused(keep: float) -> None:
 def test_a_kobo_database_is_never_read_as_text() -> None:
     with pytest.raises(ParseError, match="binary: it is read from its bytes"):
         parse_text("SQLite format 3", format="kobo")
+
+
+def test_a_text_file_named_as_kobo_is_refused() -> None:
+    with pytest.raises(ParseError, match="This file is not a SQLite database."):
+        parse_bytes(b"Meditations (Marcus Aurelius)\n", format="kobo")
