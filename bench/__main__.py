@@ -25,10 +25,20 @@ from pathlib import Path
 from bench import dataset
 from bench.common import BACKENDS, WORK, Result, Sizes, drop_postgres, machine, read_results
 
-BENCHMARKS = ("importing", "koreader", "searching", "selecting", "fanout", "commands", "memory")
+BENCHMARKS = (
+    "importing",
+    "koreader",
+    "kobo",
+    "searching",
+    "selecting",
+    "fanout",
+    "commands",
+    "memory",
+)
 LABELS = {
     "importing": "import",
     "koreader": "koreader import",
+    "kobo": "kobo import",
     "searching": "search",
     "selecting": "selection",
     "fanout": "fan-out",

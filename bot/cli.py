@@ -23,7 +23,7 @@ from bot.library import exporting
 from bot.library.errors import LibraryError
 from bot.library.importing import ImportReport, ProgressCallback, import_file
 from bot.library.stats import library_stats
-from bot.parsers import FORMAT_NAMES, formats_in_words
+from bot.parsers import FORMAT_NAMES, apple_books, formats_in_words
 
 if TYPE_CHECKING:
     from bot.telegram.context import BotApplication
@@ -172,6 +172,11 @@ def _print_report(report: ImportReport) -> None:
         out.print(f"Skipped {count}: {reason} (line {where})", highlight=False)
     for notice in report.notices:
         out.print(f"Note: {notice}", highlight=False)
+    for file in report.files:
+        read = f"{file.format}, {file.records} read" if file.format else f"not read: {file.problem}"
+        if file.format == apple_books.LIBRARY:
+            read = "Apple Books library, for titles and authors"
+        out.print(f"File {file.name}: {read}", highlight=False)
 
 
 @app.command("export")

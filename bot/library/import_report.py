@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.parsers import Skipped
+from bot.parsers import FileRead, Skipped
 
 
 @dataclass(slots=True)
@@ -31,6 +31,8 @@ class ImportReport:
     """Skipped entries that belong to no particular book."""
     notices: list[str] = field(default_factory=list)
     """What the reader should know about the file as a whole (a missing last separator)."""
+    files: list[FileRead] = field(default_factory=list)
+    """For a zip, what each of its files was read as, or why it was not."""
 
     @property
     def new(self) -> int:

@@ -117,7 +117,12 @@ def import_records(
     Importing the same records again adds nothing; an edited Kindle highlight replaces its
     earlier version; flags only ever switch on, so a discarded highlight stays discarded.
     """
-    report = ImportReport(format=result.format, filename=filename, notices=list(result.notices))
+    report = ImportReport(
+        format=result.format,
+        filename=filename,
+        notices=list(result.notices),
+        files=list(result.files),
+    )
     books: dict[str, BookReport] = {}
     incoming = merge_repeats(result.highlights, books)
     _file_skipped(report, books, result.skipped)

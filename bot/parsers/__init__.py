@@ -11,21 +11,27 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.parsers import (
+    apple_books,
     bookcision,
     kindle_clippings,
     kindle_html,
+    kobo,
     koreader_json,
     koreader_lua,
     koreader_markdown,
+    play_books,
     readwise_csv,
     readwise_markdown,
     readwise_text,
+    sqlite_file,
+    zip_archive,
 )
 from bot.parsers.decoding import BLOCK, NotUtf8, decode_bytes, decode_stream
 from bot.parsers.records import (
+    FileRead,
     Kind,
     LocationType,
     ParsedHighlight,
@@ -35,8 +41,9 @@ from bot.parsers.records import (
 )
 
 
+@runtime_checkable
 class Parser(Protocol):
-    """What a format module provides."""
+    """What a text format's module provides."""
 
     NAME: str
 
@@ -49,11 +56,27 @@ class Parser(Protocol):
         ...
 
 
+@runtime_checkable
+class BytesParser(Protocol):
+    """What a binary format's module provides (a database, a zip): it reads the file's bytes,
+    which are never decoded as text."""
+
+    NAME: str
+
+    def looks_like_bytes(self, data: bytes) -> bool:
+        """Whether the whole file ``data`` is in this format."""
+        ...
+
+    def parse_bytes(self, data: bytes) -> ParseResult:
+        """The records of the file; ParseError if it cannot be read."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Format:
     """One import format: its parser and how people know it."""
 
-    parser: Parser
+    parser: Parser | BytesParser
     label: str
     """What the file is, for people, as HTML."""
     how: str
@@ -137,9 +160,44 @@ FORMATS: tuple[Format, ...] = (
         tried=0,
         source="Readwise",
     ),
+    Format(
+        kobo,
+        "Kobo <code>KoboReader.sqlite</code>",
+        "connect the Kobo by USB and send <code>.kobo/KoboReader.sqlite</code>, zipped if it "
+        "is over 20 MB",
+        tried=1,
+        source="Kobo",
+    ),
+    Format(
+        apple_books,
+        "Apple Books <code>AEAnnotation_….sqlite</code>",
+        "on a Mac, in <code>~/Library/Containers/com.apple.iBooksX/Data/Documents/</code>: "
+        "zip <code>AEAnnotation/AEAnnotation_….sqlite</code> with "
+        "<code>BKLibrary/BKLibrary-….sqlite</code> (for titles and authors)",
+        tried=2,
+        source="Apple Books",
+    ),
+    Format(
+        play_books,
+        "Google Play Books notes (.docx or HTML) or Takeout JSON",
+        "in Google Drive, the <i>Play Books Notes</i> folder: download the book's "
+        "<i>Notes from …</i> document; or Google Takeout → Play Books",
+        tried=1,
+        source="Google Play Books",
+    ),
+    Format(
+        zip_archive,
+        "a <code>.zip</code> of any of these",
+        "zip the files (several at once is fine); needed for a file over 20 MB",
+        tried=9,
+    ),
 )
 FORMAT_NAMES: tuple[str, ...] = tuple(entry.name for entry in FORMATS)
-_DETECTION = tuple(entry.parser for entry in sorted(FORMATS, key=lambda entry: entry.tried))
+_BY_TRIAL = sorted(FORMATS, key=lambda entry: entry.tried)
+_DETECTION = tuple(entry.parser for entry in _BY_TRIAL if isinstance(entry.parser, Parser))
+_BYTES_DETECTION = tuple(
+    entry.parser for entry in _BY_TRIAL if isinstance(entry.parser, BytesParser)
+)
 
 
 def formats_in_words() -> str:
@@ -153,19 +211,25 @@ def formats_in_words() -> str:
 
 __all__ = [
     "FORMATS",
+    "BytesParser",
+    "FileRead",
     "Format",
     "Parser",
     "SAMPLE",
+    "apple_books",
     "bookcision",
     "formats_in_words",
     "kindle_clippings",
     "kindle_html",
+    "kobo",
     "koreader_json",
     "koreader_lua",
     "koreader_markdown",
+    "play_books",
     "readwise_csv",
     "readwise_markdown",
     "readwise_text",
+    "zip_archive",
     "FORMAT_NAMES",
     "Kind",
     "LocationType",
@@ -174,6 +238,7 @@ __all__ = [
     "ParsedHighlight",
     "Skipped",
     "decode_bytes",
+    "detect_bytes_format",
     "detect_format",
     "detect_format_of_sample",
     "parse_bytes",
@@ -229,17 +294,22 @@ def parse_text(text: str, *, format: str | None = None) -> ParseResult:
     """Parse decoded text, detecting its format unless one is named."""
     name = format or detect_format(text)
     for entry in FORMATS:
-        if name == entry.name:
+        if name == entry.name and isinstance(entry.parser, Parser):
             return entry.parser.parse(text)
+    if name in FORMAT_NAMES:
+        raise ParseError(f"A {name} file is binary: it is read from its bytes, not as text.")
     raise ParseError(f"Unknown format {name!r}; known formats: {', '.join(FORMAT_NAMES)}.")
 
 
 def parse_bytes(data: bytes, *, format: str | None = None) -> ParseResult:
-    """Decode and parse a file as it was uploaded.
+    """Parse a file as it was uploaded: a binary format by its bytes, text once decoded.
 
-    The bytes are decoded a block at a time: a Kindle file is parsed as it is decoded, so
-    its whole text (twice the bytes, or four times, for a file with CJK text) never exists.
+    Text is decoded a block at a time: a Kindle file is parsed as it is decoded, so its
+    whole text (twice the bytes, or four times, for a file with CJK text) never exists.
     """
+    binary = _bytes_parser(data, format)
+    if binary is not None:
+        return binary.parse_bytes(data)
     return _parse_stream(
         lambda: (data[start : start + BLOCK] for start in range(0, len(data), BLOCK)),
         format=format,
@@ -247,7 +317,11 @@ def parse_bytes(data: bytes, *, format: str | None = None) -> ParseResult:
 
 
 def parse_file(path: Path, *, format: str | None = None) -> ParseResult:
-    """Decode and parse a file on disk, reading it a block at a time (see parse_bytes)."""
+    """Parse a file on disk; text is read a block at a time (see parse_bytes)."""
+    with path.open("rb") as file:
+        head = file.read(max(len(magic) for magic in CONTAINER_MAGIC))
+    if head.startswith(CONTAINER_MAGIC) or format in _BYTES_NAMES:
+        return parse_bytes(path.read_bytes(), format=format)
 
     def chunks() -> Iterator[bytes]:
         with path.open("rb") as file:
@@ -255,6 +329,37 @@ def parse_file(path: Path, *, format: str | None = None) -> ParseResult:
                 yield chunk
 
     return _parse_stream(chunks, format=format)
+
+
+CONTAINER_MAGIC: tuple[bytes, ...] = (sqlite_file.MAGIC, *zip_archive.MAGIC)
+"""How the binary files the formats read start: these are never decoded as text."""
+_BYTES_NAMES = frozenset(parser.NAME for parser in _BYTES_DETECTION)
+_UNKNOWN_DATABASE = (
+    "This SQLite database is not one Commonplace reads: send a Kobo KoboReader.sqlite or an "
+    "Apple Books AEAnnotation_….sqlite."
+)
+
+
+def detect_bytes_format(data: bytes) -> str | None:
+    """Name the binary format of a whole file, or None for a file to decode as text; a
+    database of no format we know is refused (ParseError)."""
+    parser = _bytes_parser(data, None)
+    return None if parser is None else parser.NAME
+
+
+def _bytes_parser(data: bytes, format: str | None) -> BytesParser | None:
+    """The binary format of the file (the one named, or the one its bytes show), or None
+    for text; a database of no format we know is refused here."""
+    if format is not None:
+        return next((p for p in _BYTES_DETECTION if format == p.NAME), None)
+    if not data.startswith(CONTAINER_MAGIC):
+        return None
+    for parser in _BYTES_DETECTION:
+        if parser.looks_like_bytes(data):
+            return parser
+    if sqlite_file.is_sqlite(data):
+        raise ParseError(_UNKNOWN_DATABASE)
+    return None
 
 
 def _parse_stream(

@@ -67,6 +67,17 @@ class Skipped:
     book_title: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class FileRead:
+    """One file of a zip: the format it was read as and how many records it gave, or why it
+    was not read."""
+
+    name: str
+    format: str | None = None
+    records: int = 0
+    problem: str | None = None
+
+
 @dataclass(slots=True)
 class ParseResult:
     """Everything one parser read from one file."""
@@ -76,6 +87,8 @@ class ParseResult:
     skipped: list[Skipped] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     """What the reader should know about the file as a whole, one sentence each."""
+    files: list[FileRead] = field(default_factory=list)
+    """For a zip, its files one by one; empty for a single file."""
 
 
 class ParseError(ValueError):

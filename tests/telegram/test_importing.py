@@ -91,8 +91,9 @@ async def test_a_file_over_the_limit_is_refused_before_downloading(bot: BotHarne
     refusal = await bot.next(ALICE)
 
     assert refusal.text == (
-        "📦 That file is 25.0 MB; I can take files up to 20 MB. Split it, or import it with "
-        "the command line: commonplace import FILE --chat ID."
+        "📦 That file is 25.0 MB; I can take files up to 20 MB (Telegram's limit for bots). "
+        "Zip it and send the .zip: exports shrink a lot when zipped. Or import it with the "
+        "command line: commonplace import FILE --chat ID."
     )
     await bot.settle()
     assert bot.tg.requests_for("getFile") == []

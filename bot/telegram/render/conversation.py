@@ -11,7 +11,7 @@ from bot.delivery.rhythm import EVERY_DAY, EVERY_OTHER_DAY, WEEKENDS, WEEKLY, WO
 from bot.library.chats import ChatSettings, zone
 from bot.library.importing import ImportReport
 from bot.library.selection import DeliveryMode
-from bot.parsers import formats_in_words
+from bot.parsers import FORMATS, FileRead, apple_books, formats_in_words
 from bot.telegram.render._text import fit, hashtag, hashtags
 from bot.telegram.render.library import FORMAT_LIST, SEARCH_TIPS
 
@@ -64,7 +64,8 @@ def help_text(sections: dict[str, list[tuple[str, str, str]]]) -> str:
 
 IMPORT_HELP = (
     f"📥 <b>Import your highlights</b> by sending me the file as a document:\n\n{FORMAT_LIST}\n\n"
-    "Sending the same file again is safe: only new highlights are added. Files up to 20 MB."
+    "Sending the same file again is safe: only new highlights are added. Telegram lets me "
+    "download files up to 20 MB: zip a bigger one and send the .zip."
 )
 
 NOT_ALLOWED = (
@@ -96,7 +97,8 @@ def file_too_big(size: int, limit: int) -> str:
     """A document over the download limit, refused before downloading."""
     return (
         f"📦 That file is {size / 2**20:.1f} MB; I can take files up to "
-        f"{limit / 2**20:.0f} MB. Split it, or import it with the command line: "
+        f"{limit / 2**20:.0f} MB (Telegram's limit for bots). Zip it and send the .zip: "
+        "exports shrink a lot when zipped. Or import it with the command line: "
         "<code>commonplace import FILE --chat ID</code>."
     )
 
@@ -117,6 +119,10 @@ def import_report(report: ImportReport) -> str:
         "",
     ]
     # Before the books, so that a long list of them never cuts it off.
+    if report.files:
+        lines += [*(_file_line(file) for file in report.files[:20]), ""]
+    if len(report.files) > 20:
+        lines[-1:-1] = [f"…and {len(report.files) - 20} more files."]
     for notice in report.notices:
         lines += [f"⚠️ {escape(notice)}", ""]
     for book in report.books[:20]:
@@ -137,6 +143,19 @@ def import_report(report: ImportReport) -> str:
     if report.new:
         lines += ["", "Try /random or /search."]
     return fit("\n".join(lines))
+
+
+_LABELS = {entry.name: entry.label for entry in FORMATS}
+
+
+def _file_line(file: FileRead) -> str:
+    """One file of a zip in the import report."""
+    if file.format is None:
+        return f"📄 {escape(file.name)}: not read, {escape(file.problem or 'unknown')}"
+    if file.format == apple_books.LIBRARY:
+        return f"📄 {escape(file.name)}: Apple Books library, for titles and authors"
+    label = _LABELS.get(file.format, escape(file.format))
+    return f"📄 {escape(file.name)}: {label}, {file.records} read"
 
 
 def import_failed(name: str, reason: str) -> str:
