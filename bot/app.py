@@ -130,6 +130,19 @@ def _route(app: BotApplication) -> None:
             annotating.edited_reply,
         )
     )
+    # Any other text in a private chat is a search. Not in groups, where people talk to each
+    # other; nor a message sent through the bot's inline mode (a shared highlight).
+    app.add_handler(
+        MessageHandler(
+            NEW
+            & filters.ChatType.PRIVATE
+            & filters.TEXT
+            & ~filters.COMMAND
+            & ~filters.REPLY
+            & ~filters.VIA_BOT,
+            searching.text_search,
+        )
+    )
     app.add_handler(MessageReactionHandler(annotating.reaction))
     # Last: any command not matched above.
     app.add_handler(MessageHandler(NEW & filters.COMMAND, commands.unknown_command))

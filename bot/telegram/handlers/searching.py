@@ -16,11 +16,22 @@ from bot.telegram.context import Context, require_chat, require_message, transac
 
 async def search_command(update: Update, context: Context) -> None:
     """Search the chat's library and show the first page of results."""
-    chat = require_chat(update)
     raw = " ".join(context.args or []).strip()
     if not raw:
         await require_message(update).reply_html(render.SEARCH_USAGE)
         return
+    await _search(update, context, raw)
+
+
+async def text_search(update: Update, context: Context) -> None:
+    """A plain message, neither a command nor a reply, is a search."""
+    raw = " ".join((require_message(update).text or "").split())
+    if raw:
+        await _search(update, context, raw)
+
+
+async def _search(update: Update, context: Context, raw: str) -> None:
+    chat = require_chat(update)
 
     def work(session: Session) -> tuple[int, SearchPage]:
         search_id = save_search(session, chat_id=chat.id, query=raw)
