@@ -23,6 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from bot.library.stats import LibraryStats
+from bot.plural import counted
 
 _WIDTH = 40
 WORKER_NICENESS = 10
@@ -77,8 +78,8 @@ def _draw(pyplot: Any, stats: LibraryStats) -> bytes:
     )
     try:
         figure.suptitle(
-            f"{stats.highlights} highlights · {stats.books} books · {stats.notes} notes · "
-            f"{stats.tags} tags"
+            f"{counted(stats.highlights, 'highlight')} · {counted(stats.books, 'book')} · "
+            f"{counted(stats.notes, 'note')} · {counted(stats.tags, 'tag')}"
         )
         for (title, rows), axis in zip(panels, axes[:, 0], strict=False):
             labels = [label for label, _ in reversed(rows)]

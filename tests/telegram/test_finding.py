@@ -115,3 +115,25 @@ def test_split_marked_reads_runs_and_drops_stray_marks() -> None:
     assert split_marked(marked) == [("a ", False), ("b", True), (" c", False), (" d ", False)] + [
         ("e", True)
     ]
+
+
+async def test_a_message_without_words_is_not_a_search(bot: BotHarness) -> None:
+    bot.seed(ALICE, [quote("The lighthouse stands.")])
+    mark = bot.mark()
+
+    bot.tg.user_sends(ALICE, "👋 !!")
+
+    await bot.assert_silent(mark)
+
+
+async def test_a_reply_to_a_bot_message_that_is_no_highlight_explains_replies(
+    bot: BotHarness,
+) -> None:
+    bot.seed(ALICE, [quote("The lighthouse stands.")])
+    results = await bot.send(ALICE, "lighthouse")
+
+    explained = await bot.send(ALICE, "lighthouse", reply_to=results.message_id)
+
+    assert explained.text is not None
+    assert explained.text.startswith("↩️ Replies work on my highlight messages")
+    assert explained.text.endswith("To search, send your words as a message of their own.")

@@ -23,10 +23,19 @@ from bot.telegram.context import Context, require_chat, require_message, transac
 _HAS_WORDS = re.compile(r"\w")
 
 
+def _replies_to_bot(message: Message, context: Context) -> bool:
+    replied = message.reply_to_message
+    return (
+        replied is not None
+        and replied.from_user is not None
+        and (replied.from_user.id == context.bot.id)
+    )
+
+
 async def _replied_highlight(message: Message, context: Context) -> int | None:
     """The highlight shown by the bot message this message replies to, in this chat."""
     replied = message.reply_to_message
-    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+    if replied is None or not _replies_to_bot(message, context):
         return None
     chat_id, message_id = message.chat_id, replied.message_id
     return await transact(
@@ -39,6 +48,8 @@ async def reply(update: Update, context: Context) -> None:
     message = require_message(update)
     highlight_id = await _replied_highlight(message, context)
     if highlight_id is None:
+        if _replies_to_bot(message, context):
+            await message.reply_html(render.NOT_A_HIGHLIGHT)
         return
     text = message.text or ""
     if not _HAS_WORDS.search(text):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import Session
 from telegram import Update
 from telegram.constants import ParseMode
@@ -12,6 +14,8 @@ from bot.library.messages import load_search, save_search
 from bot.library.search import SearchPage, search
 from bot.telegram import buttons, render
 from bot.telegram.context import Context, require_chat, require_message, transact
+
+_HAS_WORDS = re.compile(r"\w")
 
 
 async def search_command(update: Update, context: Context) -> None:
@@ -24,9 +28,9 @@ async def search_command(update: Update, context: Context) -> None:
 
 
 async def text_search(update: Update, context: Context) -> None:
-    """A plain message, neither a command nor a reply, is a search."""
+    """A plain message, neither a command nor a reply, is a search (if it has words)."""
     raw = " ".join((require_message(update).text or "").split())
-    if raw:
+    if _HAS_WORDS.search(raw):
         await _search(update, context, raw)
 
 

@@ -12,6 +12,7 @@ from bot.library.snippets import split_marked
 from bot.library.stats import LibraryStats
 from bot.library.views import HighlightView
 from bot.parsers import FORMATS, formats_in_words
+from bot.plural import counted
 from bot.telegram import buttons
 from bot.telegram.render._text import RESULTS_PER_PAGE, fit, hashtag, hashtags, snippet
 
@@ -42,7 +43,7 @@ def search_results(raw_query: str, page: SearchPage) -> str:
     first, last = page.offset + 1, page.offset + len(page.hits)
     lines = [
         f"🔎 <b>{page.total:,}{'+' if page.capped else ''}</b> "
-        f"result{'s' if page.total != 1 else ''} for "
+        f"result{'s' if page.total != 1 or page.capped else ''} for "
         f"<i>{escape(raw_query)}</i> ({first}–{last})",
         "",
     ]
@@ -126,9 +127,9 @@ def stats_text(stats: LibraryStats) -> str:
     lines = [
         "📊 <b>Your library</b>",
         "",
-        f"{stats.highlights} highlights in {stats.books} books",
-        f"{stats.notes} notes · {stats.tags} tags · {stats.favorites} favorites · "
-        f"{stats.discarded} discarded",
+        f"{counted(stats.highlights, 'highlight')} in {counted(stats.books, 'book')}",
+        f"{counted(stats.notes, 'note')} · {counted(stats.tags, 'tag')} · "
+        f"{counted(stats.favorites, 'favorite')} · {stats.discarded:,} discarded",
     ]
     if stats.top_books:
         lines += ["", "<b>Top books</b>"]
