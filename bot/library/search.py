@@ -163,7 +163,11 @@ def search(
     page.hits = load_views(session, chat_id=chat_id, ids=[row[0] for row in rows])
     if words and page.hits:
         page.snippets = snippets.around_matches(
-            session, chat_id=chat_id, words=words, ids=[hit.id for hit in page.hits]
+            session,
+            chat_id=chat_id,
+            words=words,
+            ids=[hit.id for hit in page.hits],
+            prefix=any(term.endswith("*") for term in parsed.terms),
         )
     return page
 
