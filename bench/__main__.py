@@ -25,7 +25,7 @@ from pathlib import Path
 from bench import dataset
 from bench.common import BACKENDS, WORK, Result, Sizes, drop_postgres, machine, read_results
 
-BENCHMARKS = ("importing", "searching", "selecting", "fanout", "commands", "memory")
+BENCHMARKS = ("importing", "searching", "selecting", "fanout", "commands", "memory", "cards")
 LABELS = {
     "importing": "import",
     "searching": "search",
@@ -33,6 +33,7 @@ LABELS = {
     "fanout": "fan-out",
     "commands": "commands",
     "memory": "memory",
+    "cards": "cards",
 }
 USES_DATASET = {"searching", "selecting", "commands", "memory"}
 ROOT = Path(__file__).resolve().parents[1]

@@ -25,7 +25,7 @@ from bot.delivery.engine import IN_FLIGHT, DeliveryEngine, utc_now
 from bot.health import HealthServer
 from bot.telegram import buttons, commands, instrumentation, jobs
 from bot.telegram.context import CONTEXT_TYPES, BotApplication, BotData
-from bot.telegram.handlers import annotating, basics, library_io, reading, searching
+from bot.telegram.handlers import annotating, basics, library_io, reading, searching, sharing
 from bot.telegram.sending import TelegramSender
 from bot.telegram.transport import AiohttpRequest
 
@@ -44,6 +44,7 @@ BUTTONS = (
     (buttons.TAGS, annotating.tags_button),
     (buttons.ADD_TAG, annotating.tag_button),
     (buttons.REMOVE_TAG, annotating.tag_button),
+    (buttons.CARD, sharing.card_button),
 )
 
 

@@ -49,6 +49,7 @@ UNDO = Button("undo", 1)  # undo a discard
 TAGS = Button("tags", 1)
 ADD_TAG = Button("at", 2)  # highlight id, tag id
 REMOVE_TAG = Button("rt", 2)
+CARD = Button("card", 1)  # the highlight as a quote card
 
-ALL = (SAMPLE, ANOTHER, OPEN, PAGE, FAVORITE, DISCARD, UNDO, TAGS, ADD_TAG, REMOVE_TAG)
+ALL = (SAMPLE, ANOTHER, OPEN, PAGE, FAVORITE, DISCARD, UNDO, TAGS, ADD_TAG, REMOVE_TAG, CARD)
 ACTIONS = frozenset(button.action for button in ALL)

@@ -12,7 +12,15 @@ from telegram import BotCommand, Update
 
 from bot.telegram import render
 from bot.telegram.context import Context, require_message
-from bot.telegram.handlers import annotating, basics, library_io, preferences, reading, searching
+from bot.telegram.handlers import (
+    annotating,
+    basics,
+    library_io,
+    preferences,
+    reading,
+    searching,
+    sharing,
+)
 
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
@@ -119,6 +127,13 @@ COMMANDS: tuple[Command, ...] = (
         annotating.discard_command,
         "As a reply to a highlight: never send it again",
         Group.ANNOTATING,
+    ),
+    Command(
+        "card",
+        sharing.card_command,
+        "As a reply to a highlight: a quote card to share",
+        Group.ANNOTATING,
+        "<i>light|dark|sepia</i>",
     ),
     Command("help", help_command, "How Commonplace works", Group.DATA),
 )

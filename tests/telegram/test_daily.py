@@ -36,7 +36,7 @@ async def test_the_daily_highlight_arrives_at_its_time_and_replies_annotate_it(
     daily = await bot.next(ALICE)
 
     assert daily.body == f"{WISDOM}\n— Siddhartha, Hermann Hesse"
-    assert button_texts(daily) == ["☆ Favorite", "🔀 Another", "🙈 Discard", "🏷 Tags"]
+    assert button_texts(daily) == ["☆ Favorite", "🔀 Another", "🙈 Discard", "🏷 Tags", "🖼 Card"]
     assert await bot.shown_in(daily) == wisdom
     confirmation = await bot.send(ALICE, "#morning first thought", reply_to=daily.message_id)
     assert confirmation.text == "🏷 Tagged #morning · 📝 Note saved"

@@ -127,7 +127,7 @@ async def edited_reply(update: Update, context: Context) -> None:
     await message.reply_html(confirmation.text())
 
 
-async def _reply_command(update: Update, context: Context, command: str) -> int | None:
+async def reply_command_target(update: Update, context: Context, command: str) -> int | None:
     """The highlight a reply command targets, or None after telling the reader how to use it."""
     message = require_message(update)
     highlight_id = await _replied_highlight(message, context)
@@ -154,7 +154,7 @@ async def _tags_command(update: Update, context: Context, *, command: str, add: 
             render.usage(f"Reply to a highlight with <code>{command} name…</code>")
         )
         return
-    highlight_id = await _reply_command(update, context, f"{command} name…")
+    highlight_id = await reply_command_target(update, context, f"{command} name…")
     if highlight_id is not None:
         annotation = Annotation(add=names) if add else Annotation(remove=names)
         await _annotate(require_message(update), context, highlight_id, annotation)
@@ -167,14 +167,14 @@ async def note_command(update: Update, context: Context) -> None:
     if not text:
         await message.reply_html(render.usage("Reply to a highlight with <code>/note text</code>"))
         return
-    highlight_id = await _reply_command(update, context, "/note text")
+    highlight_id = await reply_command_target(update, context, "/note text")
     if highlight_id is not None:
         await _annotate(message, context, highlight_id, Annotation(note=text))
 
 
 async def fav_command(update: Update, context: Context) -> None:
     """/fav as a reply: toggle favorite."""
-    highlight_id = await _reply_command(update, context, "/fav")
+    highlight_id = await reply_command_target(update, context, "/fav")
     if highlight_id is None:
         return
     message = require_message(update)
@@ -184,7 +184,7 @@ async def fav_command(update: Update, context: Context) -> None:
 
 async def discard_command(update: Update, context: Context) -> None:
     """/discard as a reply: never deliver this highlight again."""
-    highlight_id = await _reply_command(update, context, "/discard")
+    highlight_id = await reply_command_target(update, context, "/discard")
     if highlight_id is None:
         return
     message = require_message(update)

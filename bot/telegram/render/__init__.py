@@ -82,6 +82,9 @@ from bot.telegram.render.conversation import (
     Confirmation as Confirmation,
 )
 from bot.telegram.render.conversation import (
+    card_usage as card_usage,
+)
+from bot.telegram.render.conversation import (
     error as error,
 )
 from bot.telegram.render.conversation import (

@@ -72,6 +72,15 @@ NOT_A_HIGHLIGHT = (
 )
 
 
+def card_usage(themes: Sequence[str]) -> str:
+    """/card with a theme it does not know."""
+    return usage(
+        "Reply to a highlight with <code>/card</code>, or pick a theme: "
+        + ", ".join(f"<code>/card {escape(theme)}</code>" for theme in themes)
+        + ". The chat keeps the theme you pick."
+    )
+
+
 def not_allowed(link: str | None) -> str:
     """The refusal of a chat outside ALLOWED_CHAT_IDS (plain text), with RUN_YOUR_OWN_URL."""
     return f"{NOT_ALLOWED[:-1]}: {link}" if link else NOT_ALLOWED
