@@ -34,6 +34,7 @@ BENCHMARKS = (
     "fanout",
     "commands",
     "memory",
+    "cards",
 )
 LABELS = {
     "importing": "import",
@@ -44,6 +45,7 @@ LABELS = {
     "fanout": "fan-out",
     "commands": "commands",
     "memory": "memory",
+    "cards": "cards",
 }
 USES_DATASET = {"searching", "selecting", "commands", "memory"}
 ROOT = Path(__file__).resolve().parents[1]

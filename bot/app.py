@@ -33,6 +33,7 @@ from bot.telegram.handlers import (
     reading,
     reviewing,
     searching,
+    sharing,
 )
 from bot.telegram.sending import TelegramSender
 from bot.telegram.transport import AiohttpRequest
@@ -57,6 +58,7 @@ BUTTONS = (
     (buttons.BOOKS, books.books_page),
     (buttons.BOOK, books.book_page_button),
     (buttons.BOOK_FREQUENCY, books.frequency_button),
+    (buttons.CARD, sharing.card_button),
 )
 
 
@@ -141,6 +143,19 @@ def _route(app: BotApplication) -> None:
         MessageHandler(
             filters.UpdateType.EDITED_MESSAGE & filters.REPLY & filters.TEXT & ~filters.COMMAND,
             annotating.edited_reply,
+        )
+    )
+    # Any other text in a private chat is a search. Not in groups, where people talk to each
+    # other; nor a message sent through the bot's inline mode (a shared highlight).
+    app.add_handler(
+        MessageHandler(
+            NEW
+            & filters.ChatType.PRIVATE
+            & filters.TEXT
+            & ~filters.COMMAND
+            & ~filters.REPLY
+            & ~filters.VIA_BOT,
+            searching.text_search,
         )
     )
     app.add_handler(MessageReactionHandler(annotating.reaction))

@@ -24,6 +24,7 @@ from bot.library.errors import LibraryError
 from bot.library.importing import ImportReport, ProgressCallback, import_file
 from bot.library.stats import library_stats
 from bot.parsers import FORMAT_NAMES, apple_books, formats_in_words
+from bot.plural import counted
 
 if TYPE_CHECKING:
     from bot.telegram.context import BotApplication
@@ -211,8 +212,9 @@ def stats_command(ctx: typer.Context, chat: ChatOption) -> None:
         out.print(f"Chat {chat} has an empty library. Import one with `commonplace import`.")
         return
     out.print(
-        f"{stats.highlights} highlights in {stats.books} books, {stats.notes} notes, "
-        f"{stats.tags} tags, {stats.favorites} favorites, {stats.discarded} discarded.",
+        f"{counted(stats.highlights, 'highlight')} in {counted(stats.books, 'book')}, "
+        f"{counted(stats.notes, 'note')}, {counted(stats.tags, 'tag')}, "
+        f"{counted(stats.favorites, 'favorite')}, {stats.discarded:,} discarded.",
         highlight=False,
     )
     if stats.top_books:

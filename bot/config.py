@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     allowed_chat_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    run_your_own_url: str | None = Field(
+        default=None,
+        description="Where a chat outside ALLOWED_CHAT_IDS can learn to run its own bot.",
+    )
     default_timezone: str = "UTC"
     delivery_tick_seconds: int = Field(
         default=30, ge=1, le=60, description="How often the scheduler looks for due chats."

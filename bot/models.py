@@ -92,6 +92,8 @@ class Chat(SQLModel, table=True):
     """How many highlights the daily review holds (1 to 15)."""
     streaks: bool = True
     """Whether the bot shows the reader's streak of reviews done."""
+    card_theme: str | None = Field(default=None, max_length=16)
+    """The quote cards' theme (``bot.telegram.cards.THEMES``); None means the default."""
 
 
 class Book(SQLModel, table=True):
@@ -284,3 +286,18 @@ class Delivery(SQLModel, table=True):
     error: str | None = Field(default=None, sa_type=Text)
     claimed_at: datetime = _created()
     updated_at: datetime = _created()
+
+
+class QuoteCard(SQLModel, table=True):
+    """A quote card Telegram already has: sent again by its ``file_id``, never re-uploaded.
+
+    ``fingerprint`` is what the card shows (text, book, author): an edit makes a new card."""
+
+    __tablename__ = "quote_card"
+
+    highlight_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("highlight.id", ondelete="CASCADE"), primary_key=True)
+    )
+    theme: str = Field(max_length=16, primary_key=True)
+    fingerprint: str = Field(max_length=64)
+    file_id: str = Field(sa_type=Text)

@@ -183,7 +183,7 @@ def test_stats(cli: CLI) -> None:
     result = cli("stats", "--chat", "5")
     assert result.returncode == 0
     count = len(export_json(cli, "5"))
-    assert result.stdout.startswith(f"{count} highlights in 1 books")
+    assert result.stdout.startswith(f"{count} highlights in 1 book")
 
 
 @pytest.mark.parametrize(

@@ -390,3 +390,35 @@ def test_upgrade_to_days_snooze_and_book_frequency_keeps_every_chats_settings(
             (True, "daily"),
         ]
         assert c.execute(text("SELECT frequency FROM book")).scalar_one() == "normal"
+
+
+def test_quote_cards_upgrade_keeps_every_chat_and_highlight(engine: Engine) -> None:
+    from sqlalchemy import select
+    from sqlmodel import col
+
+    from bot.db import session_factory, unit_of_work
+    from bot.library.cards import remember_card, request_card
+    from bot.library.importing import import_records
+    from bot.models import Chat, Highlight
+    from bot.parsers import ParsedHighlight, ParseResult
+
+    sessions = session_factory(engine)
+    with unit_of_work(sessions) as session:
+        result = ParseResult(format="test", highlights=[ParsedHighlight(book_title="B", text="T")])
+        import_records(session, chat_id=7, result=result)
+    with engine.begin() as c:
+        c.execute(text("UPDATE chat SET delivery_time = '07:30', mode = 'weighted'"))
+    # A database as it was before quote cards, with a library in it.
+    db.downgrade(engine, "0008")
+    db.upgrade(engine)
+    with unit_of_work(sessions) as session:
+        chat = session.get(Chat, 7)
+        assert chat is not None
+        assert (chat.delivery_time, chat.mode, chat.card_theme) == ("07:30", "weighted", None)
+        [highlight_id] = session.execute(select(col(Highlight.id))).scalars()
+        request = request_card(session, chat_id=7, highlight_id=highlight_id, theme="sepia")
+        assert request is not None and request.file_id is None
+        remember_card(session, request=request, file_id="F1")
+    with unit_of_work(sessions) as session:
+        again = request_card(session, chat_id=7, highlight_id=highlight_id)
+        assert again is not None and (again.theme, again.file_id) == ("sepia", "F1")

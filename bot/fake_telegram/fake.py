@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from types import TracebackType
 
+from .inline import push_inline_query
 from .limits import FloodControl
 from .methods import BotApi
 from .models import JSON, Message
@@ -223,6 +224,16 @@ class FakeTelegram(BotOutput):
         """
         self.skip_output()
         return self._users.press(chat_id, message_id, callback_data, user_id=user_id)
+
+    def user_inline_query(
+        self, user_id: int, query: str, *, offset: str = "", chat_type: str = "sender"
+    ) -> str:
+        """A user types ``@bot query`` in a chat of ``chat_type`` (``sender``: their own chat
+        with the bot); ``offset`` is the ``next_offset`` of the answer they scrolled past.
+        Returns the inline query's id (``inline_answer`` waits for the bot's answer)."""
+        return push_inline_query(
+            self._world, self._world.user(user_id), query, offset=offset, chat_type=chat_type
+        )
 
     def user_reacts(
         self,

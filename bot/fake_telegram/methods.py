@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from .inline import answer_inline_query
 from .limits import FloodControl
 from .messages import MessageMethods
 from .models import JSON, ApiError, BotReaction, CallbackAnswer, ChatAction, Webhook, bad_request
@@ -66,6 +67,7 @@ class BotApi:
             "editMessageReplyMarkup": self.messages.edit_message_reply_markup,
             "deleteMessage": self.messages.delete_message,
             "answerCallbackQuery": self.answer_callback_query,
+            "answerInlineQuery": lambda params: answer_inline_query(world, params),
             "getFile": self.get_file,
             "setMyCommands": self.set_my_commands,
             "getMyCommands": self.get_my_commands,

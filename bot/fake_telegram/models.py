@@ -215,6 +215,18 @@ class CallbackAnswer:
 
 
 @dataclass(frozen=True)
+class InlineAnswer:
+    """An answerInlineQuery call."""
+
+    inline_query_id: str
+    results: list[JSON]
+    next_offset: str
+    cache_time: int
+    is_personal: bool
+    button: JSON | None
+
+
+@dataclass(frozen=True)
 class BotReaction:
     """A setMessageReaction call: the bot's reaction emojis on a message (empty = removed)."""
 

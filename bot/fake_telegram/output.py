@@ -13,6 +13,7 @@ from .models import (
     BotReaction,
     CallbackAnswer,
     ChatAction,
+    InlineAnswer,
     Message,
     StoredFile,
     Webhook,
@@ -122,6 +123,24 @@ class BotOutput:
     def callback_answers(self) -> list[CallbackAnswer]:
         """Every answerCallbackQuery, in order."""
         return list(self._world.callback_answers)
+
+    @property
+    def inline_answers(self) -> list[InlineAnswer]:
+        """Every answerInlineQuery, in order."""
+        return list(self._world.inline_answers)
+
+    async def inline_answer(self, query_id: str, timeout: float = 10.0) -> InlineAnswer:  # noqa: ASYNC109
+        """The bot's answerInlineQuery to this inline query, once it comes."""
+
+        def answered() -> InlineAnswer | None:
+            return next(
+                (a for a in self._world.inline_answers if a.inline_query_id == query_id), None
+            )
+
+        await self.wait_until(answered, timeout=timeout)
+        answer = answered()
+        assert answer is not None
+        return answer
 
     @property
     def reactions(self) -> list[BotReaction]:

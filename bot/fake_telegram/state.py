@@ -17,6 +17,7 @@ from .models import (
     BotReaction,
     CallbackAnswer,
     ChatAction,
+    InlineAnswer,
     Message,
     StoredFile,
     Webhook,
@@ -130,6 +131,8 @@ class World:
         self.calls: list[ApiCall] = []
         self.failures: list[tuple[ApiCall, str]] = []
         self.callback_answers: list[CallbackAnswer] = []
+        self.open_inline_queries: dict[str, int] = {}  # query id -> the user who asked
+        self.inline_answers: list[InlineAnswer] = []
         self.reactions: list[BotReaction] = []
         self.chat_actions: list[ChatAction] = []
         self.commands: dict[tuple[str, str], list[JSON]] = {}

@@ -37,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlmodel import Session, col
 
+from bot.library import snippets
 from bot.library.identity import normalize_text
 from bot.library.search_index import chat_lexeme, chat_token
 from bot.library.views import HighlightView, load_views
@@ -89,6 +90,9 @@ class SearchPage:
     hits: list[HighlightView] = field(default_factory=list)
     capped: bool = False
     only_common_words: bool = False  # PostgreSQL ignores words like "the": nothing to look for
+    snippets: dict[int, str] = field(default_factory=dict)
+    """Highlight id -> the passage around its first match, the matched words marked with
+    ``MATCH_START``/``MATCH_END`` (see ``bot.library.snippets``); only for the hits shown."""
 
 
 def parse_query(raw: str) -> SearchQuery:
@@ -133,7 +137,7 @@ def search(
     if parsed.is_empty:
         return page
     try:
-        ranked = _ranked(session, chat_id, parsed)
+        ranked, words = _ranked(session, chat_id, parsed)
     except _OnlyCommonWords:
         page.only_common_words = True
         return page
@@ -157,6 +161,14 @@ def search(
     if page.total > MATCH_LIMIT:
         page.total, page.capped = MATCH_LIMIT, True
     page.hits = load_views(session, chat_id=chat_id, ids=[row[0] for row in rows])
+    if words and page.hits:
+        page.snippets = snippets.around_matches(
+            session,
+            chat_id=chat_id,
+            words=words,
+            ids=[hit.id for hit in page.hits],
+            prefix=any(term.endswith("*") for term in parsed.terms),
+        )
     return page
 
 
@@ -164,8 +176,13 @@ class _OnlyCommonWords(Exception):
     """The words of a search are all ones PostgreSQL's text search ignores, like "the"."""
 
 
-def _ranked(session: Session, chat_id: int, query: SearchQuery) -> Select[Any, Any] | None:
-    """The matches as (id, score) rows, best score lowest (None: nothing can match)."""
+def _ranked(
+    session: Session, chat_id: int, query: SearchQuery
+) -> tuple[Select[Any, Any] | None, str]:
+    """The matches as (id, score) rows, best score lowest (None: nothing can match), and the
+    words to mark in their snippets ("" when the search has no words: nothing to mark).
+
+    The words are the FTS5 MATCH expression on SQLite and the tsquery on PostgreSQL."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     filters: list[ColumnElement[bool]] = []
     if query.tags:
@@ -175,7 +192,7 @@ def _ranked(session: Session, chat_id: int, query: SearchQuery) -> Select[Any, A
             )
         ).all()
         if len(tag_ids) < len(set(query.tags)):
-            return None
+            return None, ""
         # Each tag's id is written into the SQL so that PostgreSQL plans with that tag's own
         # frequency; looked up by name inside the query, a frequent tag is estimated as rare
         # and every highlight it carries is checked against the words.
@@ -191,13 +208,14 @@ def _ranked(session: Session, chat_id: int, query: SearchQuery) -> Select[Any, A
     if query.books:
         book_ids = _matching_books(session, chat_id, query.books)
         if not book_ids:
-            return None
+            return None, ""
         filters.append(col(Highlight.book_id).in_(book_ids))
 
     if not query.has_text:
-        return _in_order(chat_id, filters)
+        return _in_order(chat_id, filters), ""
     if sqlite:
-        return _sqlite_match(chat_id, query, filters)
+        expression = _fts5_expression(chat_id, query)
+        return _sqlite_match(chat_id, expression, query, filters), expression
     return _postgres_match(session, chat_id, query, filters)
 
 
@@ -253,9 +271,9 @@ def _has_long_phrase(query: SearchQuery) -> bool:
 
 
 def _sqlite_match(
-    chat_id: int, query: SearchQuery, filters: list[ColumnElement[bool]]
+    chat_id: int, expression: str, query: SearchQuery, filters: list[ColumnElement[bool]]
 ) -> Select[Any, Any]:
-    match = text("highlight_fts MATCH :match").bindparams(match=_fts5_expression(chat_id, query))
+    match = text("highlight_fts MATCH :match").bindparams(match=expression)
     # The chat token in the MATCH already keeps the search in this chat, so the FTS table is
     # read alone unless a tag or book filter needs the highlight row. Joined, the chat test is
     # written as an expression so that it cannot use ix_highlight_chat_id: SQLite then starts
@@ -292,7 +310,7 @@ def _phrase_order(chat_id: int, query: SearchQuery, filtered: bool) -> ColumnEle
 
 def _postgres_match(
     session: Session, chat_id: int, query: SearchQuery, filters: list[ColumnElement[bool]]
-) -> Select[Any, Any]:
+) -> tuple[Select[Any, Any], str]:
     parts: list[ColumnElement[Any]] = []
     for term in query.terms:
         if term.endswith("*") and (stem := "".join(_WORD.findall(term[:-1]))):
@@ -325,7 +343,7 @@ def _postgres_match(
     if not built:
         if not filters:
             raise _OnlyCommonWords
-        return _in_order(chat_id, filters)
+        return _in_order(chat_id, filters), ""
     words = cast(literal(built, Text), TSQUERY)
     # The chat lexeme has no weight, so the GIN index alone keeps the search in this chat
     # (a weight would make PostgreSQL read every candidate back to check it). It is left
@@ -340,4 +358,4 @@ def _postgres_match(
         statement = statement.join(Highlight, col(Highlight.id) == _PG_SEARCH.c.highlight_id).where(
             col(Highlight.chat_id) == chat_id, *filters
         )
-    return statement
+    return statement, built

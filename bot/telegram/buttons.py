@@ -61,6 +61,8 @@ NEVER = Button("never", 2)
 KEEP = Button("keep", 2)  # undo a never
 STAR = Button("star", 2)  # favorite from a card
 
+CARD = Button("card", 1)  # the highlight as a quote card
+
 ALL = (
     SAMPLE,
     ANOTHER,
@@ -81,5 +83,6 @@ ALL = (
     BOOKS,
     BOOK,
     BOOK_FREQUENCY,
+    CARD,
 )
 ACTIONS = frozenset(button.action for button in ALL)

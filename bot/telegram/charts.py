@@ -20,9 +20,13 @@ import multiprocessing
 import os
 import warnings
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.library.stats import LibraryStats
+from bot.plural import counted
+
+if TYPE_CHECKING:
+    from bot.telegram.cards import Card
 
 _WIDTH = 40
 WORKER_NICENESS = 10
@@ -77,8 +81,8 @@ def _draw(pyplot: Any, stats: LibraryStats) -> bytes:
     )
     try:
         figure.suptitle(
-            f"{stats.highlights} highlights · {stats.books} books · {stats.notes} notes · "
-            f"{stats.tags} tags"
+            f"{counted(stats.highlights, 'highlight')} · {counted(stats.books, 'book')} · "
+            f"{counted(stats.notes, 'note')} · {counted(stats.tags, 'tag')}"
         )
         for (title, rows), axis in zip(panels, axes[:, 0], strict=False):
             labels = [label for label, _ in reversed(rows)]
@@ -104,13 +108,22 @@ def _lower_priority() -> None:
 
 
 class ChartWorker:
-    """Draws /stats charts in one worker process, started on first use."""
+    """Draws /stats charts and quote cards in one worker process, started on first use."""
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
 
     async def stats_chart(self, stats: LibraryStats) -> bytes:
         """The PNG of ``stats_chart``, drawn without holding up the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(self._worker(), stats_chart, stats)
+
+    async def quote_card(self, card: Card) -> bytes:
+        """The PNG of ``bot.telegram.cards.quote_card``, drawn in the worker."""
+        from bot.telegram.cards import quote_card
+
+        return await asyncio.get_running_loop().run_in_executor(self._worker(), quote_card, card)
+
+    def _worker(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # "spawn": forking a process that runs threads (the event loop's workers,
             # the database pool) can copy a lock in its held state into the child.
@@ -118,7 +131,7 @@ class ChartWorker:
             self._pool = ProcessPoolExecutor(
                 max_workers=1, mp_context=context, initializer=_lower_priority
             )
-        return await asyncio.get_running_loop().run_in_executor(self._pool, stats_chart, stats)
+        return self._pool
 
     def close(self) -> None:
         """Stop the worker, if one was started; charts still being drawn are dropped."""

@@ -21,6 +21,7 @@ from bot.telegram.handlers import (
     reading,
     reviewing,
     searching,
+    sharing,
 )
 
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
@@ -148,6 +149,13 @@ COMMANDS: tuple[Command, ...] = (
         annotating.discard_command,
         "As a reply to a highlight: never send it again",
         Group.ANNOTATING,
+    ),
+    Command(
+        "card",
+        sharing.card_command,
+        "As a reply to a highlight: a quote card to share",
+        Group.ANNOTATING,
+        "<i>light|dark|sepia</i>",
     ),
     Command("help", help_command, "How Commonplace works", Group.DATA),
 )

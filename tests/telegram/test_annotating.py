@@ -73,16 +73,21 @@ async def test_a_heart_alone_marks_a_favorite_and_other_non_words_change_nothing
     assert (view.tags, view.notes, view.favorite) == ([], [], True)
 
 
-async def test_replies_to_anything_but_a_highlight_are_ignored(bot: BotHarness) -> None:
+async def test_replies_to_anything_but_a_highlight_change_nothing(bot: BotHarness) -> None:
     wisdom, _ = await shown_highlight(bot)
     help_message = await bot.send(ALICE, "/help")
     own = bot.tg.user_sends(ALICE, "just thinking aloud")
     await bot.settle()
 
+    # A reply to one of the bot's other messages is told what replies do.
+    for text in ("#idea a note", "❤"):
+        explained = await bot.send(ALICE, text, reply_to=help_message.message_id)
+        assert explained.text is not None
+        assert explained.text.startswith("↩️ Replies work on my highlight messages")
+        assert "#tags" in explained.text
+    # A reply to the reader's own message is neither an annotation nor a search.
     mark = bot.mark()
-    bot.tg.user_sends(ALICE, "#idea a note", reply_to=help_message.message_id)
     bot.tg.user_sends(ALICE, "#idea a note", reply_to=own.message_id)
-    bot.tg.user_sends(ALICE, "❤", reply_to=help_message.message_id)
     await bot.assert_silent(mark)
 
     view = await bot.view(ALICE, wisdom)

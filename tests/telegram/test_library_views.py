@@ -109,7 +109,7 @@ async def test_stats_sends_the_numbers_then_a_chart(bot: BotHarness) -> None:
     assert numbers.text == (
         "📊 Your library\n\n"
         "3 highlights in 2 books\n"
-        "1 notes · 4 tags · 1 favorites · 0 discarded\n\n"
+        "1 note · 4 tags · 1 favorite · 0 discarded\n\n"
         "Top books\n2 · Siddhartha\n1 · Meditations\n\n"
         "Top tags\n2 · #time\n1 · #river\n1 · #virtue\n1 · #wisdom"
     )

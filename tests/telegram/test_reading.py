@@ -33,12 +33,13 @@ async def test_random_sends_the_highlight_in_html_with_its_book_and_buttons(
     assert quoted_text(shown) == WISDOM
     assert entity_texts(shown, "bold") == ["Siddhartha"]
     assert entity_texts(shown, "italic") == ["The Ferryman · Location 1375"]
-    assert button_texts(shown) == ["☆ Favorite", "🔀 Another", "🙈 Discard", "🏷 Tags"]
+    assert button_texts(shown) == ["☆ Favorite", "🔀 Another", "🙈 Discard", "🏷 Tags", "🖼 Card"]
     assert shown.callback_data == [
         f"fav:{wisdom}",
         "another",
         f"discard:{wisdom}",
         f"tags:{wisdom}",
+        f"card:{wisdom}",
     ]
     assert await bot.shown_in(shown) == wisdom
 
@@ -91,7 +92,13 @@ async def test_discard_shows_undo_which_restores(bot: BotHarness) -> None:
     answer = await bot.press(ALICE, shown.message_id, f"discard:{target}")
     assert answer.text == "🙈 Discarded: it won't come again."
     redrawn = await bot.next(ALICE)
-    assert button_texts(redrawn) == ["☆ Favorite", "🔀 Another", "↩️ Undo discard", "🏷 Tags"]
+    assert button_texts(redrawn) == [
+        "☆ Favorite",
+        "🔀 Another",
+        "↩️ Undo discard",
+        "🏷 Tags",
+        "🖼 Card",
+    ]
     assert (await bot.view(ALICE, target)).discarded
     rest = river if target == wisdom else wisdom
     # A discarded highlight is never picked again; with both discarded, none is.
@@ -109,7 +116,7 @@ async def test_discard_shows_undo_which_restores(bot: BotHarness) -> None:
     answer = await bot.press(ALICE, shown.message_id, f"undo:{target}")
     assert answer.text == "↩️ Back in the rotation."
     redrawn = await bot.next(ALICE)
-    assert button_texts(redrawn) == ["☆ Favorite", "🔀 Another", "🙈 Discard", "🏷 Tags"]
+    assert button_texts(redrawn) == ["☆ Favorite", "🔀 Another", "🙈 Discard", "🏷 Tags", "🖼 Card"]
     assert not (await bot.view(ALICE, target)).discarded
 
 

@@ -13,7 +13,7 @@ from tests.telegram.harness import (
     sqlite_only,
 )
 
-BUTTONS = ["☆ Favorite", "🔀 Another", "🙈 Discard", "🏷 Tags"]
+BUTTONS = ["☆ Favorite", "🔀 Another", "🙈 Discard", "🏷 Tags", "🖼 Card"]
 
 
 def long_prose() -> str:
@@ -128,7 +128,7 @@ async def test_everything_interpolated_is_shown_literally(bot: BotHarness) -> No
     assert status.text == "⏳ Importing <b>clips</b> & more.txt…"
     report = await bot.next(ALICE)
     assert report.body.startswith("✅ Imported <b>clips</b> & more.txt: 1 new,")
-    assert f"📘 {TRICKY_TITLE} — {TRICKY_AUTHOR}: 1 new, 1 notes" in report.body
+    assert f"📘 {TRICKY_TITLE} — {TRICKY_AUTHOR}: 1 new, 1 note" in report.body
 
     shown = await bot.send(ALICE, "/random")
     assert shown.text == (

@@ -117,7 +117,7 @@ async def test_opening_a_result_sends_the_highlight_as_its_own_message(bot: BotH
     assert not opened.edited
     assert quoted_text(opened) == BE_ONE
     assert opened.body == f"{BE_ONE}\n— Meditations, Marcus Aurelius\n#virtue"
-    assert button_texts(opened) == ["☆ Favorite", "🔀 Another", "🙈 Discard", "🏷 Tags"]
+    assert button_texts(opened) == ["☆ Favorite", "🔀 Another", "🙈 Discard", "🏷 Tags", "🖼 Card"]
     assert await bot.shown_in(opened) == bot.find(ALICE, BE_ONE).id
 
 

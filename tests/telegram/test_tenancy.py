@@ -14,10 +14,7 @@ from bot.models import Chat
 from tests.telegram.harness import ALICE, BOB, BotHarness, data_of, quote, running_bot
 
 UNKNOWN = "🤷 I can't find that highlight in your library."
-NOT_ALLOWED = (
-    "🔒 This is a private Commonplace bot. You can run your own: "
-    "https://github.com/commonplace-bot/commonplace"
-)
+NOT_ALLOWED = "🔒 This is a private Commonplace bot. You can run your own."
 
 
 async def test_a_chat_cannot_see_or_touch_another_chats_library(bot: BotHarness) -> None:
@@ -74,7 +71,8 @@ async def test_a_chat_cannot_see_or_touch_another_chats_library(bot: BotHarness)
     bot.tg.user_sends(BOB, "/fav", reply_to=same_id.message_id)
     bot.tg.user_reacts(BOB, same_id.message_id, "❤")
     await bot.settle()
-    assert bot.calls_since(mark) == ["sendMessage"]  # /fav: "reply to one of my highlights"
+    # The reply is told what replies do, /fav to reply to a highlight: nothing else happens.
+    assert bot.calls_since(mark) == ["sendMessage", "sendMessage"]
 
     for highlight_id in alice_ids:
         view = await bot.view(ALICE, highlight_id)
@@ -106,6 +104,21 @@ async def test_a_group_keeps_its_own_library(bot: BotHarness) -> None:
 async def gated(engine: Engine, sessions: SessionFactory) -> AsyncIterator[BotHarness]:
     async with running_bot(engine, sessions, allowed_chat_ids=frozenset({ALICE})) as harness:
         yield harness
+
+
+async def test_the_refusal_links_to_run_your_own_url_when_it_is_set(
+    engine: Engine, sessions: SessionFactory
+) -> None:
+    link = "https://example.org/how-to-run-commonplace"
+    async with running_bot(
+        engine, sessions, allowed_chat_ids=frozenset({ALICE}), run_your_own_url=link
+    ) as bot:
+        refusal = await bot.send(BOB, "/start")
+        answer = await bot.user_presses_forged(BOB, "sample")
+
+    expected = f"🔒 This is a private Commonplace bot. You can run your own: {link}"
+    assert refusal.text == expected
+    assert answer.text == expected
 
 
 async def test_chats_outside_the_allowlist_are_refused_and_nothing_is_stored(

@@ -23,10 +23,19 @@ from bot.telegram.context import Context, require_chat, require_message, transac
 _HAS_WORDS = re.compile(r"\w")
 
 
+def _replies_to_bot(message: Message, context: Context) -> bool:
+    replied = message.reply_to_message
+    return (
+        replied is not None
+        and replied.from_user is not None
+        and (replied.from_user.id == context.bot.id)
+    )
+
+
 async def _replied_highlight(message: Message, context: Context) -> int | None:
     """The highlight shown by the bot message this message replies to, in this chat."""
     replied = message.reply_to_message
-    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+    if replied is None or not _replies_to_bot(message, context):
         return None
     chat_id, message_id = message.chat_id, replied.message_id
     return await transact(
@@ -39,6 +48,8 @@ async def reply(update: Update, context: Context) -> None:
     message = require_message(update)
     highlight_id = await _replied_highlight(message, context)
     if highlight_id is None:
+        if _replies_to_bot(message, context):
+            await message.reply_html(render.NOT_A_HIGHLIGHT)
         return
     text = message.text or ""
     if not _HAS_WORDS.search(text):
@@ -116,7 +127,7 @@ async def edited_reply(update: Update, context: Context) -> None:
     await message.reply_html(confirmation.text())
 
 
-async def _reply_command(update: Update, context: Context, command: str) -> int | None:
+async def reply_command_target(update: Update, context: Context, command: str) -> int | None:
     """The highlight a reply command targets, or None after telling the reader how to use it."""
     message = require_message(update)
     highlight_id = await _replied_highlight(message, context)
@@ -143,7 +154,7 @@ async def _tags_command(update: Update, context: Context, *, command: str, add: 
             render.usage(f"Reply to a highlight with <code>{command} name…</code>")
         )
         return
-    highlight_id = await _reply_command(update, context, f"{command} name…")
+    highlight_id = await reply_command_target(update, context, f"{command} name…")
     if highlight_id is not None:
         annotation = Annotation(add=names) if add else Annotation(remove=names)
         await _annotate(require_message(update), context, highlight_id, annotation)
@@ -156,14 +167,14 @@ async def note_command(update: Update, context: Context) -> None:
     if not text:
         await message.reply_html(render.usage("Reply to a highlight with <code>/note text</code>"))
         return
-    highlight_id = await _reply_command(update, context, "/note text")
+    highlight_id = await reply_command_target(update, context, "/note text")
     if highlight_id is not None:
         await _annotate(message, context, highlight_id, Annotation(note=text))
 
 
 async def fav_command(update: Update, context: Context) -> None:
     """/fav as a reply: toggle favorite."""
-    highlight_id = await _reply_command(update, context, "/fav")
+    highlight_id = await reply_command_target(update, context, "/fav")
     if highlight_id is None:
         return
     message = require_message(update)
@@ -173,7 +184,7 @@ async def fav_command(update: Update, context: Context) -> None:
 
 async def discard_command(update: Update, context: Context) -> None:
     """/discard as a reply: never deliver this highlight again."""
-    highlight_id = await _reply_command(update, context, "/discard")
+    highlight_id = await reply_command_target(update, context, "/discard")
     if highlight_id is None:
         return
     message = require_message(update)

@@ -27,10 +27,11 @@ async def gate(update: Update, context: Context) -> None:
     if not allowed or (chat is not None and chat.id in allowed):
         return
     log.info("refused update %s from a chat outside the allowlist", update.update_id)
+    refusal = render.not_allowed(context.bot_data.settings.run_your_own_url)
     if update.callback_query is not None:
-        await update.callback_query.answer(render.NOT_ALLOWED, show_alert=True)
+        await update.callback_query.answer(refusal, show_alert=True)
     elif update.message is not None and chat is not None:
-        await update.message.reply_text(render.NOT_ALLOWED)
+        await update.message.reply_text(refusal)
     raise ApplicationHandlerStop
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlmodel import Session
 from telegram import Update
 from telegram.constants import ParseMode
@@ -13,14 +15,27 @@ from bot.library.search import SearchPage, search
 from bot.telegram import buttons, render
 from bot.telegram.context import Context, require_chat, require_message, transact
 
+_HAS_WORDS = re.compile(r"\w")
+
 
 async def search_command(update: Update, context: Context) -> None:
     """Search the chat's library and show the first page of results."""
-    chat = require_chat(update)
     raw = " ".join(context.args or []).strip()
     if not raw:
         await require_message(update).reply_html(render.SEARCH_USAGE)
         return
+    await _search(update, context, raw)
+
+
+async def text_search(update: Update, context: Context) -> None:
+    """A plain message, neither a command nor a reply, is a search (if it has words)."""
+    raw = " ".join((require_message(update).text or "").split())
+    if _HAS_WORDS.search(raw):
+        await _search(update, context, raw)
+
+
+async def _search(update: Update, context: Context, raw: str) -> None:
+    chat = require_chat(update)
 
     def work(session: Session) -> tuple[int, SearchPage]:
         search_id = save_search(session, chat_id=chat.id, query=raw)

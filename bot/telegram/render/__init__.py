@@ -6,6 +6,9 @@ Handlers use the package as one renderer (``render.welcome(...)``); its modules 
 what is said: a highlight, the library, the conversation.
 """
 
+from bot.plural import (
+    counted as counted,
+)
 from bot.telegram.render._text import (
     MAX_MESSAGE as MAX_MESSAGE,
 )
@@ -73,6 +76,9 @@ from bot.telegram.render.conversation import (
     MODES as MODES,
 )
 from bot.telegram.render.conversation import (
+    NOT_A_HIGHLIGHT as NOT_A_HIGHLIGHT,
+)
+from bot.telegram.render.conversation import (
     NOT_A_REPLY as NOT_A_REPLY,
 )
 from bot.telegram.render.conversation import (
@@ -98,6 +104,9 @@ from bot.telegram.render.conversation import (
 )
 from bot.telegram.render.conversation import (
     Confirmation as Confirmation,
+)
+from bot.telegram.render.conversation import (
+    card_usage as card_usage,
 )
 from bot.telegram.render.conversation import (
     days_set as days_set,
@@ -134,6 +143,9 @@ from bot.telegram.render.conversation import (
 )
 from bot.telegram.render.conversation import (
     mode_usage as mode_usage,
+)
+from bot.telegram.render.conversation import (
+    not_allowed as not_allowed,
 )
 from bot.telegram.render.conversation import (
     review_size_set as review_size_set,

@@ -12,6 +12,7 @@ from bot.library.chats import ChatSettings, zone
 from bot.library.importing import ImportReport
 from bot.library.selection import DeliveryMode
 from bot.parsers import FORMATS, FileRead, apple_books, formats_in_words
+from bot.plural import counted
 from bot.telegram.render._text import fit, hashtag, hashtags
 from bot.telegram.render.library import FORMAT_LIST, SEARCH_TIPS
 
@@ -68,10 +69,28 @@ IMPORT_HELP = (
     "download files up to 20 MB: zip a bigger one and send the .zip."
 )
 
-NOT_ALLOWED = (
-    "🔒 This is a private Commonplace bot. You can run your own: "
-    "https://github.com/commonplace-bot/commonplace"
+NOT_ALLOWED = "🔒 This is a private Commonplace bot. You can run your own."
+NOT_A_HIGHLIGHT = (
+    "↩️ Replies work on my highlight messages: reply to one with <code>#tags</code> to tag "
+    "it, <code>-#tag</code> to untag it, any other text to add a note, or ❤ to make it a "
+    "favorite. To search, send your words as a message of their own."
 )
+
+
+def card_usage(themes: Sequence[str]) -> str:
+    """/card with a theme it does not know."""
+    return usage(
+        "Reply to a highlight with <code>/card</code>, or pick a theme: "
+        + ", ".join(f"<code>/card {escape(theme)}</code>" for theme in themes)
+        + ". The chat keeps the theme you pick."
+    )
+
+
+def not_allowed(link: str | None) -> str:
+    """The refusal of a chat outside ALLOWED_CHAT_IDS (plain text), with RUN_YOUR_OWN_URL."""
+    return f"{NOT_ALLOWED[:-1]}: {link}" if link else NOT_ALLOWED
+
+
 SOMETHING_WRONG = "😵 Something went wrong on my side. Please try again in a moment."
 NOT_A_REPLY = "↩️ Reply to one of my highlight messages with {command} to use it."
 UNKNOWN_HIGHLIGHT = "🤷 I can't find that highlight in your library."
@@ -115,7 +134,8 @@ def import_report(report: ImportReport) -> str:
     lines = [
         f"✅ Imported <i>{escape(report.filename or 'your file')}</i>: "
         f"<b>{report.new}</b> new, {report.duplicates} already there, "
-        f"{report.updated} updated, {report.notes} notes, {len(report.all_skipped)} skipped.",
+        f"{report.updated} updated, {counted(report.notes, 'note')}, "
+        f"{len(report.all_skipped)} skipped.",
         "",
     ]
     # Before the books, so that a long list of them never cuts it off.
@@ -130,11 +150,11 @@ def import_report(report: ImportReport) -> str:
         parts = [f"{book.new} new"]
         parts += [f"{book.duplicates} already there"] if book.duplicates else []
         parts += [f"{book.updated} updated"] if book.updated else []
-        parts += [f"{book.notes} notes"] if book.notes else []
+        parts += [counted(book.notes, "note")] if book.notes else []
         parts += [f"{len(book.skipped)} skipped"] if book.skipped else []
         lines.append(f"📘 <b>{escape(book.title)}</b>{by}: {', '.join(parts)}")
     if len(report.books) > 20:
-        lines.append(f"…and {len(report.books) - 20} more books.")
+        lines.append(f"…and {counted(len(report.books) - 20, 'more book')}.")
     reasons: dict[str, int] = {}
     for skipped in report.all_skipped:
         reasons[skipped.reason] = reasons.get(skipped.reason, 0) + 1

@@ -85,7 +85,7 @@ def _split_line(visible: str, html: str, budget: int) -> list[tuple[str, str]]:
 
 
 def highlight_keyboard(view: HighlightView) -> InlineKeyboardMarkup:
-    """⭐ Favorite · 🔀 Another · 🙈 Discard (or ↩️ Undo) · 🏷 Tags."""
+    """⭐ Favorite · 🔀 Another · 🙈 Discard (or ↩️ Undo) · 🏷 Tags · 🖼 Card."""
     favorite = InlineKeyboardButton(
         "⭐ Favorite" if view.favorite else "☆ Favorite",
         callback_data=buttons.FAVORITE.data(view.id),
@@ -96,7 +96,8 @@ def highlight_keyboard(view: HighlightView) -> InlineKeyboardMarkup:
     else:
         discard = InlineKeyboardButton("🙈 Discard", callback_data=buttons.DISCARD.data(view.id))
     tags = InlineKeyboardButton("🏷 Tags", callback_data=buttons.TAGS.data(view.id))
-    return InlineKeyboardMarkup([[favorite, another], [discard, tags]])
+    card = InlineKeyboardButton("🖼 Card", callback_data=buttons.CARD.data(view.id))
+    return InlineKeyboardMarkup([[favorite, another], [discard, tags], [card]])
 
 
 def tags_panel(choices: TagChoices) -> tuple[str, InlineKeyboardMarkup | None]:

@@ -8,8 +8,11 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.library.search import SearchPage
+from bot.library.snippets import split_marked
 from bot.library.stats import LibraryStats
+from bot.library.views import HighlightView
 from bot.parsers import FORMATS, formats_in_words
+from bot.plural import counted
 from bot.telegram import buttons
 from bot.telegram.render._text import RESULTS_PER_PAGE, fit, hashtag, hashtags, snippet
 
@@ -40,18 +43,28 @@ def search_results(raw_query: str, page: SearchPage) -> str:
     first, last = page.offset + 1, page.offset + len(page.hits)
     lines = [
         f"🔎 <b>{page.total:,}{'+' if page.capped else ''}</b> "
-        f"result{'s' if page.total != 1 else ''} for "
+        f"result{'s' if page.total != 1 or page.capped else ''} for "
         f"<i>{escape(raw_query)}</i> ({first}–{last})",
         "",
     ]
     for number, hit in enumerate(page.hits, start=first):
         mark = " 🙈" if hit.discarded else ""
         lines.append(
-            f"<b>{number}.</b> {escape(snippet(hit.text))}\n    — <i>{escape(hit.book_title)}</i>"
+            f"<b>{number}.</b> {_result_snippet(page, hit)}\n    — <i>{escape(hit.book_title)}</i>"
             + mark
         )
     lines += ["", "Tap a number to open a highlight."]
     return "\n".join(lines)
+
+
+def _result_snippet(page: SearchPage, hit: HighlightView) -> str:
+    """The passage around the first match with the matched words in bold, else the start."""
+    marked = page.snippets.get(hit.id)
+    if marked is None:
+        return escape(snippet(hit.text))
+    return "".join(
+        f"<b>{escape(run)}</b>" if matched else escape(run) for run, matched in split_marked(marked)
+    )
 
 
 def search_keyboard(search_id: int, page: SearchPage) -> InlineKeyboardMarkup | None:
@@ -103,9 +116,9 @@ def stats_text(stats: LibraryStats) -> str:
     lines = [
         "📊 <b>Your library</b>",
         "",
-        f"{stats.highlights} highlights in {stats.books} books",
-        f"{stats.notes} notes · {stats.tags} tags · {stats.favorites} favorites · "
-        f"{stats.discarded} discarded",
+        f"{counted(stats.highlights, 'highlight')} in {counted(stats.books, 'book')}",
+        f"{counted(stats.notes, 'note')} · {counted(stats.tags, 'tag')} · "
+        f"{counted(stats.favorites, 'favorite')} · {stats.discarded:,} discarded",
     ]
     if stats.top_books:
         lines += ["", "<b>Top books</b>"]
