@@ -76,7 +76,9 @@ def parse(text: str) -> ParseResult:
         elif line.startswith("# "):
             title, author, chapter = line[2:].strip(), "", ""
         elif line.startswith("##### "):
-            author = _koreader.authors_of(line[6:].replace(", ", "\n"))
+            # Several authors are joined with ", ", which a "Last, First" name also has:
+            # the line is kept as written.
+            author = line[6:].strip()
         elif line.startswith("## ") or line == "##":
             chapter = line[3:].strip()
         elif entry is not None:

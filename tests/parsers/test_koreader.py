@@ -120,7 +120,7 @@ def test_markdown_export() -> None:
         ),
     ]
     first = result.highlights[0]
-    assert (first.book_title, first.author) == ("Meditations", "Marcus Aurelius; Gregory Hays")
+    assert (first.book_title, first.author) == ("Meditations", "Marcus Aurelius, Gregory Hays")
     assert first.highlighted_at == datetime(2024, 3, 4, 9, 15, 2, tzinfo=UTC)
     assert result.highlights[2].highlighted_at == datetime(2024, 3, 5, 19, 0, tzinfo=UTC)
     assert result.highlights[2].tags == ["stoicism"]
