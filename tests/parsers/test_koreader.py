@@ -184,6 +184,23 @@ def test_a_sidecar_without_a_title_files_its_highlights_under_untitled() -> None
     ]
 
 
+def test_publisher_pages_and_a_title_from_the_books_path() -> None:
+    result = koreader_lua.parse(
+        'return { ["doc_path"] = "/mnt/onboard/Books/Marcus Aurelius - Meditations.epub",'
+        ' ["stats"] = { ["authors"] = "N/A" }, ["annotations"] = {'
+        ' { ["drawer"] = "lighten", ["text"] = "A", ["pageno"] = 3, ["pageref"] = "xii" },'
+        ' { ["drawer"] = "lighten", ["text"] = "B", ["pageno"] = 9, ["pageref"] = "14" },'
+        ' { ["text"] = "Page bookmark", ["pageno"] = 20 } } }'
+    )
+
+    assert [(h.book_title, h.author, h.text, h.location) for h in result.highlights] == [
+        ("Marcus Aurelius - Meditations", "", "A", "xii"),
+        ("Marcus Aurelius - Meditations", "", "B", "14"),
+    ]
+    assert [(s.reason, s.line) for s in result.skipped] == [("bookmark", 3)]
+    assert result.notices == []
+
+
 def test_a_sidecar_with_no_highlights_says_so() -> None:
     result = koreader_lua.parse('return { ["annotations"] = {}, ["doc_props"] = {} }')
 
