@@ -190,13 +190,17 @@ def test_publisher_pages_and_a_title_from_the_books_path() -> None:
         ' ["stats"] = { ["authors"] = "N/A" }, ["annotations"] = {'
         ' { ["drawer"] = "lighten", ["text"] = "A", ["pageno"] = 3, ["pageref"] = "xii" },'
         ' { ["drawer"] = "lighten", ["text"] = "B", ["pageno"] = 9, ["pageref"] = "14" },'
-        ' { ["text"] = "Page bookmark", ["pageno"] = 20 } } }'
+        ' { ["text"] = "Page bookmark", ["pageno"] = 20 },'
+        ' { ["text"] = "Page 21", ["note"] = "Come back here.", ["pageno"] = 21 } } }'
     )
 
     assert [(h.book_title, h.author, h.text, h.location) for h in result.highlights] == [
         ("Marcus Aurelius - Meditations", "", "A", "xii"),
         ("Marcus Aurelius - Meditations", "", "B", "14"),
+        # A note the reader wrote on a page bookmark is kept, as a note of its own.
+        ("Marcus Aurelius - Meditations", "", "Come back here.", "21"),
     ]
+    assert result.highlights[2].kind is Kind.NOTE
     assert [(s.reason, s.line) for s in result.skipped] == [("bookmark", 3)]
     assert result.notices == []
 
