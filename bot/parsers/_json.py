@@ -10,6 +10,8 @@ from typing import Any
 from bot.parsers.records import ParseError
 
 _START = re.compile(r"\s*[\[{]")
+# A string (group 1 is its closing quote, empty when the text ends inside it) or a bracket.
+_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*("?)|[\[\]{}]', re.DOTALL)
 
 
 def load_json(
@@ -35,22 +37,16 @@ def _unclosed(text: str) -> bool:
     """Whether the text ends inside a string or with brackets still open, every bracket
     before that closed by its own kind: a file cut off, not one written wrong."""
     open_brackets: list[str] = []
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
+    for token in _TOKENS.finditer(text):
+        char = token.group()[0]
+        if char == '"':
+            if not token.group(1):
+                return True
         elif char in "[{":
             open_brackets.append("]" if char == "[" else "}")
-        elif char in "]}" and (not open_brackets or open_brackets.pop() != char):
+        elif not open_brackets or open_brackets.pop() != char:
             return False
-    return in_string or bool(open_brackets)
+    return bool(open_brackets)
 
 
 def starts_like_json(text: str) -> bool:

@@ -58,8 +58,9 @@ def record(
 ) -> ParsedHighlight:
     """One KOReader highlight (or, with no text, a note of its own) as a record.
 
-    The page is KOReader's page number when the reader had one; KOReader's position strings
-    (``/body/DocFragment[12]/…``) are no place a reader knows, so they are left out.
+    The page is KOReader's page number when the reader had one (or the publisher's, such as
+    ``xii``); KOReader's position strings (``/body/DocFragment[12]/…``) are no place a
+    reader knows, so they are left out.
     """
     location = None
     start = None
@@ -67,6 +68,8 @@ def record(
         location, start = str(page), page
     elif isinstance(page, str) and page.strip().isdigit():
         location, start = page.strip(), int(page.strip())
+    elif isinstance(page, str) and 0 < len(page.strip()) <= 12 and "/" not in page:
+        location = page.strip()  # a publisher's page such as `xii`
     highlight = ParsedHighlight(
         book_title=title or UNTITLED,
         author=author,

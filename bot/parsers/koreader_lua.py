@@ -28,6 +28,7 @@ NAME = "koreader_lua"
 
 _RETURN = re.compile(r"(?:\s|--[^\n]*\n)*(?:return\s*)?\{")
 _TABLES = re.compile(r'\[\s*"(?:doc_props|annotations|highlight|bookmarks)"\s*\]\s*=')
+_UNKNOWN_AUTHOR = "N/A"  # what KOReader's statistics write for a book with no author
 _AUTOMATIC = re.compile(r"@ \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s*$")
 
 
@@ -56,9 +57,14 @@ def parse(text: str) -> ParseResult:
         ) from None
     if not isinstance(settings, dict):
         raise ParseError("This KOReader sidecar holds no table.")
-    props = _table(settings.get("doc_props")) or _table(settings.get("stats"))
-    title = _koreader.text_of(props.get("title"))
-    author = _koreader.authors_of(props.get("authors"))
+    props, stats = _table(settings.get("doc_props")), _table(settings.get("stats"))
+    title = _koreader.text_of(props.get("title")) or _koreader.text_of(stats.get("title"))
+    title = title or _title_from_path(settings.get("doc_path"))
+    author = _koreader.authors_of(props.get("authors")) or _koreader.authors_of(
+        stats.get("authors")
+    )
+    if author == _UNKNOWN_AUTHOR:
+        author = ""
     result = ParseResult(format=NAME)
     found: dict[object, _Highlight] = {}
     _annotations(_table(settings.get("annotations")), found, result, title)
@@ -87,6 +93,12 @@ def parse(text: str) -> ParseResult:
     return result
 
 
+def _title_from_path(raw: object) -> str:
+    """The book's file name without its folder and extension, as KOReader falls back to."""
+    name = _koreader.text_of(raw).replace("\\", "/").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0].strip() if "." in name else name
+
+
 def _table(raw: object) -> dict[object, object]:
     return raw if isinstance(raw, dict) else {}
 
@@ -110,19 +122,21 @@ def _annotations(
     table: dict[object, object], found: dict[object, _Highlight], result: ParseResult, title: str
 ) -> None:
     for number, item in _sorted_items(table):
-        text = _koreader.text_of(item.get("text"))
         note = _koreader.text_of(item.get("note"))
+        # KOReader keeps page bookmarks in the same list: only a highlight has a style.
+        text = _koreader.text_of(item.get("text")) if "drawer" in item else ""
         if not text and not note:
-            # A bookmark of a page: KOReader keeps those in the same list, without text.
             line = number if isinstance(number, int) else 0
             result.skipped.append(Skipped("bookmark", line, title or _koreader.UNTITLED))
             continue
+        # The publisher's page numbers (`pageref`) when the book has them, as KOReader shows.
+        pageref = item.get("pageref")
         found.setdefault(
             _key(item),
             _Highlight(
                 text=text,
                 note=note,
-                page=item.get("pageno"),
+                page=pageref if isinstance(pageref, str) and pageref else item.get("pageno"),
                 chapter=_koreader.text_of(item.get("chapter")),
                 color=_koreader.text_of(item.get("color")),
                 datetime=_koreader.text_of(item.get("datetime")),

@@ -33,6 +33,8 @@ NAME = "koreader_markdown"
 
 _ENTRY = re.compile(r"^### Page (\S*) @ (.*?)\s*$")
 _GENERATED = re.compile(r"^_Generated at: .*_\s*$")
+# "Export backlinks" adds a link back into the book under each entry: `[View in book](<file://…>)`.
+_BACKLINK = re.compile(r"^\[[^\]]*\]\(<?file://.*\)\s*$")
 _STYLES = (
     ("**_", "_**"),
     ("**", "**"),
@@ -76,10 +78,12 @@ def parse(text: str) -> ParseResult:
         elif line.startswith("# "):
             title, author, chapter = line[2:].strip(), "", ""
         elif line.startswith("##### "):
-            author = _koreader.authors_of(line[6:].replace(", ", "\n"))
+            # Several authors are joined with ", ", which a "Last, First" name also has:
+            # the line is kept as written.
+            author = line[6:].strip()
         elif line.startswith("## ") or line == "##":
             chapter = line[3:].strip()
-        elif entry is not None:
+        elif entry is not None and not _BACKLINK.match(line):
             if line.strip() == "---" and entry.note is None:
                 entry.note = []
             else:

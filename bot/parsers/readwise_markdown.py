@@ -65,8 +65,9 @@ class _Draft:
 
 
 def looks_like(text: str) -> bool:
-    """A ``# Title`` first, then Readwise's ``## Highlights`` section."""
-    first = text.lstrip("\n").split("\n", 1)[0]
+    """A ``# Title`` first (after any YAML front matter), then a ``## Highlights`` section."""
+    lines = text.split("\n")
+    first = next((line for line in lines[_body_start(lines) :] if line.strip()), "")
     return first.startswith("# ") and any(
         (match := _SECTION.match(line)) is not None and match.group(1).lower() == "highlights"
         for line in text.split("\n")
@@ -76,13 +77,24 @@ def looks_like(text: str) -> bool:
 def parse(text: str) -> ParseResult:
     """Read a Readwise Markdown export into highlight records."""
     reader = _Reader()
-    for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
+    lines = text.replace("\r\n", "\n").split("\n")
+    start = _body_start(lines)
+    for number, line in enumerate(lines[start:], start=start + 1):
         reader.feed(line, number)
     reader.close()
     if not reader.titled:
         raise ParseError("This Readwise Markdown export has no '# Title' line.")
     tagging.honour_note_actions(reader.result.highlights)
     return reader.result
+
+
+def _body_start(lines: list[str]) -> int:
+    """The index of the first line after YAML front matter (``---`` … ``---``), which
+    templates that readers edit may put before the title."""
+    if not lines or lines[0].strip() != "---":
+        return 0
+    end = next((i for i, line in enumerate(lines[1:], start=1) if line.strip() == "---"), None)
+    return 0 if end is None else end + 1
 
 
 class _Reader:

@@ -120,7 +120,7 @@ def test_markdown_export() -> None:
         ),
     ]
     first = result.highlights[0]
-    assert (first.book_title, first.author) == ("Meditations", "Marcus Aurelius; Gregory Hays")
+    assert (first.book_title, first.author) == ("Meditations", "Marcus Aurelius, Gregory Hays")
     assert first.highlighted_at == datetime(2024, 3, 4, 9, 15, 2, tzinfo=UTC)
     assert result.highlights[2].highlighted_at == datetime(2024, 3, 5, 19, 0, tzinfo=UTC)
     assert result.highlights[2].tags == ["stoicism"]
@@ -182,6 +182,27 @@ def test_a_sidecar_without_a_title_files_its_highlights_under_untitled() -> None
     assert result.notices == [
         "The sidecar names no title: its highlights are filed under 'Untitled'."
     ]
+
+
+def test_publisher_pages_and_a_title_from_the_books_path() -> None:
+    result = koreader_lua.parse(
+        'return { ["doc_path"] = "/mnt/onboard/Books/Marcus Aurelius - Meditations.epub",'
+        ' ["stats"] = { ["authors"] = "N/A" }, ["annotations"] = {'
+        ' { ["drawer"] = "lighten", ["text"] = "A", ["pageno"] = 3, ["pageref"] = "xii" },'
+        ' { ["drawer"] = "lighten", ["text"] = "B", ["pageno"] = 9, ["pageref"] = "14" },'
+        ' { ["text"] = "Page bookmark", ["pageno"] = 20 },'
+        ' { ["text"] = "Page 21", ["note"] = "Come back here.", ["pageno"] = 21 } } }'
+    )
+
+    assert [(h.book_title, h.author, h.text, h.location) for h in result.highlights] == [
+        ("Marcus Aurelius - Meditations", "", "A", "xii"),
+        ("Marcus Aurelius - Meditations", "", "B", "14"),
+        # A note the reader wrote on a page bookmark is kept, as a note of its own.
+        ("Marcus Aurelius - Meditations", "", "Come back here.", "21"),
+    ]
+    assert result.highlights[2].kind is Kind.NOTE
+    assert [(s.reason, s.line) for s in result.skipped] == [("bookmark", 3)]
+    assert result.notices == []
 
 
 def test_a_sidecar_with_no_highlights_says_so() -> None:

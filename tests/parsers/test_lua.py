@@ -149,3 +149,48 @@ LUA_PIECES = st.sampled_from(
 def test_any_text_is_read_or_refused_never_a_crash(text: str) -> None:
     with contextlib.suppress(LuaError):
         read_lua(text)
+
+
+def dump(value: object, indent: str = "") -> str:
+    """A Lua literal the way KOReader's serializer writes it (`%q` strings, bracketed keys)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        out = []
+        for char, after in zip(value, value[1:] + " ", strict=False):
+            if char in '"\\':
+                out.append("\\" + char)
+            elif char == "\n":
+                out.append("\\\n")
+            elif char == "\r":
+                out.append("\\r")
+            elif ord(char) < 32 or ord(char) == 127:
+                # Three digits when a digit follows, or the escape would swallow it.
+                out.append(f"\\{ord(char):03d}" if after.isdigit() else f"\\{ord(char)}")
+            else:
+                out.append(char)
+        return '"' + "".join(out) + '"'
+    assert isinstance(value, dict)
+    inner = indent + "    "
+    fields = "".join(f"{inner}[{dump(k)}] = {dump(v, inner)},\n" for k, v in value.items())
+    return "{\n" + fields + indent + "}"
+
+
+SCALARS = (
+    st.booleans()
+    | st.integers(min_value=-(2**53), max_value=2**53)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(st.characters(exclude_categories=["Cs"]), max_size=20)
+)
+KEYS = st.integers(min_value=1, max_value=500) | st.text(max_size=12)
+TABLES = st.recursive(
+    SCALARS, lambda children: st.dictionaries(KEYS, children, max_size=5), max_leaves=25
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(KEYS, TABLES, max_size=6))
+def test_what_koreader_writes_is_read_back_as_it_was(table: dict[object, object]) -> None:
+    assert read_lua("-- we can read Lua syntax here!\nreturn " + dump(table) + "\n") == table

@@ -66,3 +66,11 @@ def test_an_older_template_with_the_author_as_a_heading() -> None:
 def test_a_file_without_a_title_is_refused() -> None:
     with pytest.raises(ParseError, match="no '# Title' line"):
         readwise_markdown.parse("## Highlights\n- a ([Location 1](x))\n")
+
+
+def test_yaml_front_matter_before_the_title_is_passed_over() -> None:
+    text = "---\ntags: [books]\n---\n" + fixture("book.md")
+
+    assert detect_format(text) == readwise_markdown.NAME
+    first = readwise_markdown.parse(text).highlights[0]
+    assert (first.book_title, first.line) == ("Meditations", 14)

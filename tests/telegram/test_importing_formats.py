@@ -33,7 +33,7 @@ def results(body: str) -> list[str]:
             "koreader/export.md",
             "Meditations.md",
             "4 new, 0 already there, 0 updated, 2 notes, 0 skipped.\n\n"
-            "📘 Meditations — Marcus Aurelius; Gregory Hays: 4 new, 2 notes",
+            "📘 Meditations — Marcus Aurelius, Gregory Hays: 4 new, 2 notes",
             "Heraclitus",
             "Loss is nothing else but change, and change is Nature's delight.",
         ),
