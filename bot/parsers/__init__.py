@@ -119,7 +119,7 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format(
         play_books,
-        "Google Play Books notes (.docx or HTML) or Takeout JSON",
+        "Google Play Books notes (.docx, HTML or Takeout JSON)",
         "in Google Drive, the <i>Play Books Notes</i> folder: download the book's "
         "<i>Notes from …</i> document; or Google Takeout → Play Books",
         tried=1,

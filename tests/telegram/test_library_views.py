@@ -13,8 +13,9 @@ RIVER = "The river is everywhere at the same time."
 BE_ONE = "Waste no more time arguing what a good man should be. Be one."
 EMPTY = (
     "📭 Your library is empty. Send me an export file (Kindle My Clippings.txt, Readwise text "
-    "export, Readwise CSV export or Kindle app notebook (HTML)), or load the sample library "
-    "with /start."
+    "export, Readwise CSV export, Kindle app notebook (HTML), Kobo KoboReader.sqlite, Apple "
+    "Books AEAnnotation_….sqlite, Google Play Books notes (.docx, HTML or Takeout JSON) or a "
+    ".zip of any of these), or load the sample library with /start."
 )
 
 
