@@ -120,7 +120,8 @@ def run(sizes: Sizes, recorder: Recorder, backends: tuple[str, ...]) -> None:
             "Kobo database import end to end, highlights/s",
             measured["new"] / measured["seconds"],
             "highlights/s",
-            at_least=10_000,
+            # The issue sets the rate for SQLite; PostgreSQL's is shown beside it.
+            at_least=10_000 if backend == "sqlite" else None,
             backend=backend,
             note=f"{measured['new']:,} highlights and {measured['notes']:,} notes "
             f"in {measured['seconds']:.2f} s (child CPU {cpu:.1f} s, whole process; load "

@@ -100,3 +100,20 @@ def test_a_play_books_html_document_imports(cli: CLI, tmp_path: Path) -> None:
     assert "(play_books)" in result.stdout
     [item] = export_json(cli, "7")
     assert (item["book"], item["chapter"], item["location"]) == ("Drive", "Part One", "84")
+
+
+def test_a_play_books_takeout_json_imports(cli: CLI, tmp_path: Path) -> None:
+    takeout = (
+        '{"volume_info": {"title": "Drive", "authors": ["Daniel H. Pink"]}}\n'
+        '[{"excerpt": "Autonomy is the antidote.", "note_text": "{\\"note\\": \\"Again\\"}"}]\n'
+        '{"is_finished": false}\n'
+    )
+    path = write(tmp_path, "Drive.json", takeout.encode())
+    result = cli("import", path, "--chat", "7")
+    assert result.returncode == 0, result.stderr
+    [item] = export_json(cli, "7")
+    assert (item["text"], item["notes"], item["author"]) == (
+        "Autonomy is the antidote.",
+        ["Again"],
+        "Daniel H. Pink",
+    )

@@ -85,7 +85,8 @@ class Format:
     """Detection tries the most specific shapes first (lowest first)."""
     source: str = ""
     """The device, app or tool the file comes from, as people name it; texts that cannot
-    list every file name these instead (the label when empty)."""
+    list every file name these instead. A container (a zip) comes from none of them and has
+    none."""
 
     @property
     def name(self) -> str:
@@ -179,7 +180,7 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format(
         play_books,
-        "Google Play Books notes (.docx or HTML) or Takeout JSON",
+        "Google Play Books notes (.docx, HTML or Takeout JSON)",
         "in Google Drive, the <i>Play Books Notes</i> folder: download the book's "
         "<i>Notes from …</i> document; or Google Takeout → Play Books",
         tried=1,
@@ -205,7 +206,7 @@ def formats_in_words() -> str:
 
     The formats themselves are too many for one sentence; /import and the README list them.
     """
-    sources = list(dict.fromkeys(entry.source or entry.label for entry in FORMATS))
+    sources = list(dict.fromkeys(entry.source for entry in FORMATS if entry.source))
     return ", ".join(sources[:-1]) + " or " + sources[-1] if len(sources) > 1 else sources[0]
 
 

@@ -112,6 +112,12 @@ def test_an_encrypted_zip_is_refused() -> None:
         parse_bytes(data)
 
 
+def test_bytes_that_only_start_like_a_zip_are_refused_as_a_damaged_zip() -> None:
+    # Binary files are told apart by their first bytes before any decoding.
+    with pytest.raises(ParseError, match="This zip is damaged or cut short"):
+        parse_bytes(b"PK\x03\x04" + bytes(range(256)) * 100)
+
+
 @pytest.mark.parametrize("keep", [10, 0.5])
 def test_a_truncated_zip_is_refused(keep: float) -> None:
     data = zip_bytes({"My Clippings.txt": CLIPPINGS, "KoboReader.sqlite": KOBO})

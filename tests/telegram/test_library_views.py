@@ -12,8 +12,9 @@ WISDOM = "Wisdom cannot be imparted."
 RIVER = "The river is everywhere at the same time."
 BE_ONE = "Waste no more time arguing what a good man should be. Be one."
 EMPTY = (
-    "📭 Your library is empty. Send me a highlights export from Kindle, Readwise, KOReader or "
-    "Bookcision (/import lists the files), or load the sample library with /start."
+    "📭 Your library is empty. Send me a highlights export from Kindle, Readwise, KOReader, "
+    "Bookcision, Kobo, Apple Books or Google Play Books (/import lists the files), or load the "
+    "sample library with /start."
 )
 
 
