@@ -109,6 +109,8 @@ class Highlight(SQLModel, table=True):
         UniqueConstraint("chat_id", "fingerprint"),
         Index("ix_highlight_book_location", "book_id", "location_start"),
         Index("ix_highlight_chat_pending_shuffle", "chat_id", "pending", "shuffle_key"),
+        # Inline mode's empty query: favorites, then the rest, newest first.
+        Index("ix_highlight_chat_favorite", "chat_id", "favorite", "discarded", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

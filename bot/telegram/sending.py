@@ -21,14 +21,15 @@ GONE = ("chat not found", "bot was kicked", "user is deactivated", "have no righ
 
 
 async def send_part(
-    bot: Bot, chat_id: int, view: HighlightView, html: str, *, last: bool
+    bot: Bot, chat_id: int, view: HighlightView, html: str, *, last: bool, share: bool
 ) -> Message:
-    """Send one rendered part of a highlight; the last one carries its buttons."""
+    """Send one rendered part of a highlight; the last one carries its buttons (↗ Share
+    with ``share``: only when inline mode is on)."""
     return await bot.send_message(
         chat_id,
         html,
         parse_mode=ParseMode.HTML,
-        reply_markup=render.highlight_keyboard(view) if last else None,
+        reply_markup=render.highlight_keyboard(view, share=share) if last else None,
         link_preview_options=None,
     )
 
@@ -37,7 +38,14 @@ async def send_highlight(context: Context, *, chat_id: int, view: HighlightView)
     """Send a highlight (split if long; buttons on the last part) and map its messages."""
     parts = render.highlight_messages(view)
     sent = [
-        await send_part(context.bot, chat_id, view, html, last=index == len(parts) - 1)
+        await send_part(
+            context.bot,
+            chat_id,
+            view,
+            html,
+            last=index == len(parts) - 1,
+            share=context.bot_data.inline_mode,
+        )
         for index, html in enumerate(parts)
     ]
     ids = [message.message_id for message in sent]
@@ -57,6 +65,8 @@ class TelegramSender:
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
+        self.share = False
+        """Whether highlights carry ↗ Share: the bot's inline mode is on (getMe says so)."""
 
     @contextlib.asynccontextmanager
     async def transport(self) -> AsyncIterator[None]:
@@ -77,7 +87,7 @@ class TelegramSender:
     async def send(self, chat_id: int, view: HighlightView, text: str, *, last: bool) -> int:
         """Send one part; PTB's errors become the engine's."""
         try:
-            message = await send_part(self.bot, chat_id, view, text, last=last)
+            message = await send_part(self.bot, chat_id, view, text, last=last, share=self.share)
         except RetryAfter as error:
             wait = error.retry_after
             raise RateLimited(

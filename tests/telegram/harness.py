@@ -254,9 +254,10 @@ class _ErrorLog(logging.Handler):
 
 @asynccontextmanager
 async def running_bot(
-    engine: Engine, sessions: SessionFactory, **settings: Any
+    engine: Engine, sessions: SessionFactory, *, inline_mode: bool = False, **settings: Any
 ) -> AsyncIterator[BotHarness]:
-    """Start the fake Telegram and the bot on ``sessions``; ``settings`` override Settings.
+    """Start the fake Telegram and the bot on ``sessions``; ``settings`` override Settings
+    (``inline_mode``: the bot's inline mode is on, as @BotFather's /setinline turns it on).
 
     Fails when the bot logged an error while it ran: a handler or a job crashed, and the reader
     saw at best "something went wrong".
@@ -264,7 +265,7 @@ async def running_bot(
     errors = _ErrorLog()
     logging.getLogger().addHandler(errors)
     try:
-        async with FakeTelegram(token=TOKEN) as tg:
+        async with FakeTelegram(token=TOKEN, inline_mode=inline_mode) as tg:
             config = Settings(
                 _env_file=None,  # type: ignore[call-arg]  # never the developer's .env
                 telegram_bot_token=tg.token,  # type: ignore[arg-type]  # becomes a SecretStr

@@ -171,3 +171,12 @@ from bot.telegram.render.library import (
 from bot.telegram.render.library import (
     tag_toggled as tag_toggled,
 )
+from bot.telegram.render.sharing import (
+    inline_results as inline_results,
+)
+from bot.telegram.render.sharing import (
+    shared_text as shared_text,
+)
+from bot.telegram.render.sharing import (
+    start_button as start_button,
+)
