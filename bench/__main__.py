@@ -25,7 +25,16 @@ from pathlib import Path
 from bench import dataset
 from bench.common import BACKENDS, WORK, Result, Sizes, drop_postgres, machine, read_results
 
-BENCHMARKS = ("importing", "searching", "selecting", "fanout", "commands", "memory", "cards")
+BENCHMARKS = (
+    "importing",
+    "searching",
+    "selecting",
+    "fanout",
+    "commands",
+    "memory",
+    "cards",
+    "inline",
+)
 LABELS = {
     "importing": "import",
     "searching": "search",
@@ -34,8 +43,9 @@ LABELS = {
     "commands": "commands",
     "memory": "memory",
     "cards": "cards",
+    "inline": "inline",
 }
-USES_DATASET = {"searching", "selecting", "commands", "memory"}
+USES_DATASET = {"searching", "selecting", "commands", "memory", "inline"}
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 

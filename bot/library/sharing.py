@@ -48,7 +48,10 @@ def inline_page(
     if shared:
         page.hits = [] if offset else load_views(session, chat_id=chat_id, ids=[int(shared[1])])
     elif query:
-        found = search(session, chat_id=chat_id, query=query, limit=limit, offset=offset)
+        # An inline result shows the start of the highlight: no snippets to build.
+        found = search(
+            session, chat_id=chat_id, query=query, limit=limit, offset=offset, with_snippets=False
+        )
         page.hits = found.hits
         if offset + len(found.hits) < found.total:
             page.next_offset = offset + limit
