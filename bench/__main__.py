@@ -35,6 +35,7 @@ BENCHMARKS = (
     "commands",
     "memory",
     "cards",
+    "inline",
 )
 LABELS = {
     "importing": "import",
@@ -46,8 +47,9 @@ LABELS = {
     "commands": "commands",
     "memory": "memory",
     "cards": "cards",
+    "inline": "inline",
 }
-USES_DATASET = {"searching", "selecting", "commands", "memory"}
+USES_DATASET = {"searching", "selecting", "commands", "memory", "inline"}
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 

@@ -11,6 +11,7 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     MessageReactionHandler,
     TypeHandler,
@@ -159,6 +160,7 @@ def _route(app: BotApplication) -> None:
         )
     )
     app.add_handler(MessageReactionHandler(annotating.reaction))
+    app.add_handler(InlineQueryHandler(sharing.inline_query))
     # Last: any command not matched above.
     app.add_handler(MessageHandler(NEW & filters.COMMAND, commands.unknown_command))
 
@@ -201,6 +203,10 @@ _AnyApplication = Application[Any, Any, Any, Any, BotData, Any]
 async def _start(app: _AnyApplication) -> None:
     """After connecting: announce the commands and open /healthz and /metrics."""
     await app.bot.set_my_commands(commands.menu())
+    app.bot_data.inline_mode = app.bot.supports_inline_queries
+    sender = app.bot_data.delivery.sender
+    if isinstance(sender, TelegramSender):
+        sender.share = app.bot.supports_inline_queries
     if app.bot_data.health is not None:
         try:
             await app.bot_data.health.start()

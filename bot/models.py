@@ -120,6 +120,8 @@ class Highlight(SQLModel, table=True):
         Index("ix_highlight_book_location", "book_id", "location_start"),
         Index("ix_highlight_chat_pending_shuffle", "chat_id", "pending", "shuffle_key"),
         Index("ix_highlight_chat_due", "chat_id", "due_at"),
+        # Inline mode's empty query: favorites, then the rest, newest first.
+        Index("ix_highlight_chat_favorite", "chat_id", "favorite", "discarded", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

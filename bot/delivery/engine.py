@@ -77,6 +77,11 @@ class DeliveryEngine:
         self._running = asyncio.Lock()
         self._stopping = Stopping()
 
+    @property
+    def sender(self) -> Sender | None:
+        """How deliveries reach their chats (None: each tick is given one)."""
+        return self._sender
+
     def now(self) -> datetime:
         """What the engine calls now."""
         return self._clock()

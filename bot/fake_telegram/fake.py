@@ -27,6 +27,7 @@ class FakeTelegram(BotOutput):
     (default on) also rejects a bare ``&`` in HTML, which Telegram itself lets through.
     ``latency=(low, high)`` makes every call but ``getUpdates`` take a random time in that
     range, in seconds, before it takes effect, as calls to Telegram do (50-100 ms is typical).
+    ``inline_mode=True`` is a bot whose inline mode is on (getMe's ``supports_inline_queries``).
     """
 
     def __init__(
@@ -39,6 +40,7 @@ class FakeTelegram(BotOutput):
         strict_html: bool = True,
         host: str = "127.0.0.1",
         latency: tuple[float, float] | None = None,
+        inline_mode: bool = False,
     ) -> None:
         bot_id, _, secret = token.partition(":")
         if not bot_id.isdigit() or not secret:
@@ -52,6 +54,7 @@ class FakeTelegram(BotOutput):
             "username": bot_username,
         }
         super().__init__(World(bot_user))
+        self._world.inline_mode = inline_mode
         flood = FloodControl() if rate_limits else None
         self._api = BotApi(self._world, strict_html=strict_html, flood=flood)
         self._server = ApiServer(token, self._world, self._api)

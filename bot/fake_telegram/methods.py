@@ -128,7 +128,7 @@ class BotApi:
             **self.world.bot_user,
             "can_join_groups": True,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
+            "supports_inline_queries": self.world.inline_mode,
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }

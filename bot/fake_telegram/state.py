@@ -132,6 +132,7 @@ class World:
         self.failures: list[tuple[ApiCall, str]] = []
         self.callback_answers: list[CallbackAnswer] = []
         self.open_inline_queries: dict[str, int] = {}  # query id -> the user who asked
+        self.inline_mode = False  # @BotFather's /setinline: getMe's supports_inline_queries
         self.inline_answers: list[InlineAnswer] = []
         self.reactions: list[BotReaction] = []
         self.chat_actions: list[ChatAction] = []

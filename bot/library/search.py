@@ -129,9 +129,16 @@ def parse_query(raw: str) -> SearchQuery:
 
 
 def search(
-    session: Session, *, chat_id: int, query: str | SearchQuery, limit: int = 5, offset: int = 0
+    session: Session,
+    *,
+    chat_id: int,
+    query: str | SearchQuery,
+    limit: int = 5,
+    offset: int = 0,
+    with_snippets: bool = True,
 ) -> SearchPage:
-    """Find highlights of this chat, best first; ``limit``/``offset`` page through them."""
+    """Find highlights of this chat, best first; ``limit``/``offset`` page through them.
+    ``with_snippets``: mark where each hit of the page matched (``SearchPage.snippets``)."""
     parsed = parse_query(query) if isinstance(query, str) else query
     page = SearchPage(query=parsed, total=0, offset=offset)
     if parsed.is_empty:
@@ -161,7 +168,7 @@ def search(
     if page.total > MATCH_LIMIT:
         page.total, page.capped = MATCH_LIMIT, True
     page.hits = load_views(session, chat_id=chat_id, ids=[row[0] for row in rows])
-    if words and page.hits:
+    if words and page.hits and with_snippets:
         page.snippets = snippets.around_matches(
             session,
             chat_id=chat_id,

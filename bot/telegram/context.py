@@ -30,6 +30,8 @@ class BotData:
         self.charts = ChartWorker()
         self.timers: dict[int, tuple[str, float]] = {}
         self.health: HealthServer | None = None
+        self.inline_mode = False
+        """True once getMe said inline mode is on (@BotFather's /setinline): ↗ Share works."""
 
     def attach(
         self,

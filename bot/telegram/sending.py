@@ -38,7 +38,9 @@ async def send_highlight(context: Context, *, chat_id: int, view: HighlightView)
             context.bot,
             chat_id,
             html,
-            render.highlight_keyboard(view) if index == len(parts) - 1 else None,
+            render.highlight_keyboard(view, share=context.bot_data.inline_mode)
+            if index == len(parts) - 1
+            else None,
         )
         for index, html in enumerate(parts)
     ]
@@ -59,6 +61,8 @@ class TelegramSender:
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
+        self.share = False
+        """Whether highlights carry ↗ Share: the bot's inline mode is on (getMe says so)."""
 
     @contextlib.asynccontextmanager
     async def transport(self) -> AsyncIterator[None]:
@@ -78,7 +82,7 @@ class TelegramSender:
 
     async def send(self, chat_id: int, card: Card, text: str, *, last: bool) -> int:
         """Send one part; PTB's errors become the engine's."""
-        keyboard = render.review_keyboard(card) if last else None
+        keyboard = render.review_keyboard(card, share=self.share) if last else None
         try:
             message = await send_part(self.bot, chat_id, text, keyboard)
         except RetryAfter as error:

@@ -258,10 +258,12 @@ async def running_bot(
     sessions: SessionFactory,
     *,
     telegram: FakeTelegram | None = None,
+    inline_mode: bool = False,
     **settings: Any,
 ) -> AsyncIterator[BotHarness]:
     """Start the fake Telegram and the bot on ``sessions``; ``settings`` override Settings.
-    With ``telegram``, the bot starts on that fake instead (a restart keeps its chats).
+    With ``telegram``, the bot starts on that fake instead (a restart keeps its chats);
+    ``inline_mode``: the bot's inline mode is on, as @BotFather's /setinline turns it on.
 
     Fails when the bot logged an error while it ran: a handler or a job crashed, and the reader
     saw at best "something went wrong".
@@ -270,7 +272,9 @@ async def running_bot(
     logging.getLogger().addHandler(errors)
     try:
         async with AsyncExitStack() as stack:
-            tg = telegram or await stack.enter_async_context(FakeTelegram(token=TOKEN))
+            tg = telegram or await stack.enter_async_context(
+                FakeTelegram(token=TOKEN, inline_mode=inline_mode)
+            )
             config = Settings(
                 _env_file=None,  # type: ignore[call-arg]  # never the developer's .env
                 telegram_bot_token=tg.token,  # type: ignore[arg-type]  # becomes a SecretStr

@@ -32,7 +32,9 @@ def background(image: Image.Image) -> str:
 
 async def shown(bot: BotHarness, text: str = WISDOM) -> Message:
     bot.seed(ALICE, [quote(text, book="Siddhartha", author="Hermann Hesse")])
-    return await bot.send(ALICE, "/random")
+    shown = await bot.send(ALICE, "/random")
+    await bot.settle()  # the message is known as the highlight's once it went out
+    return shown
 
 
 async def test_card_as_a_reply_sends_a_png_and_the_same_card_is_never_uploaded_twice(

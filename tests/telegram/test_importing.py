@@ -47,8 +47,8 @@ async def test_a_clippings_file_is_imported_and_reported(bot: BotHarness) -> Non
     report = await bot.next(ALICE)
     assert (report.message_id, report.edited) == (status.message_id, True)
     assert report.text == (
-        "✅ Imported My Clippings.txt: 2 new, 0 already there, 0 updated, 1 notes, 0 skipped.\n\n"
-        "📘 The Pragmatic Programmer — David Thomas: 1 new, 1 notes\n"
+        "✅ Imported My Clippings.txt: 2 new, 0 already there, 0 updated, 1 note, 0 skipped.\n\n"
+        "📘 The Pragmatic Programmer — David Thomas: 1 new, 1 note\n"
         "📘 Meditations — Marcus Aurelius: 1 new\n\n"
         "Try /random or /search."
     )
@@ -75,7 +75,7 @@ async def test_a_missing_last_separator_is_imported_and_said(bot: BotHarness) ->
     await bot.next(ALICE)
     report = await bot.next(ALICE)
     assert report.text.startswith(
-        "✅ Imported My Clippings.txt: 2 new, 0 already there, 0 updated, 1 notes, 0 skipped.\n\n"
+        "✅ Imported My Clippings.txt: 2 new, 0 already there, 0 updated, 1 note, 0 skipped.\n\n"
         "⚠️ The file's last separator line ('==========') is missing: the last clipping "
         "(line 11) was imported as it stands.\n\n"
         "📘 The Pragmatic Programmer"

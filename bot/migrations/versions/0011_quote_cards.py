@@ -1,4 +1,5 @@
-"""Quote cards: the theme a chat chose, and the file_id of every card Telegram already has.
+"""Quote cards and inline mode: the theme a chat chose, the file_id of every card Telegram
+already has, and an index for inline mode's favorites-then-newest list.
 
 Revision ID: 0011
 Revises: 0008
@@ -31,9 +32,13 @@ def upgrade() -> None:
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
         sa.Column("file_id", sa.Text(), nullable=False),
     )
+    op.create_index(
+        "ix_highlight_chat_favorite", "highlight", ["chat_id", "favorite", "discarded", "id"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_highlight_chat_favorite", table_name="highlight")
     op.drop_table("quote_card")
     with op.batch_alter_table("chat") as batch:
         batch.drop_column("card_theme")

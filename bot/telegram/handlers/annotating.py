@@ -235,7 +235,9 @@ async def _refresh_keyboard(update: Update, context: Context, view: HighlightVie
     query = update.callback_query
     assert query is not None
     try:
-        await query.edit_message_reply_markup(render.highlight_keyboard(view))
+        await query.edit_message_reply_markup(
+            render.highlight_keyboard(view, share=context.bot_data.inline_mode)
+        )
     except BadRequest as error:
         if "not modified" not in error.message:
             raise

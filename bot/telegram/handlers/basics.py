@@ -24,11 +24,16 @@ async def gate(update: Update, context: Context) -> None:
     """Refuse chats outside ALLOWED_CHAT_IDS politely, before anything is stored."""
     allowed = context.bot_data.settings.allowed_chat_ids
     chat = update.effective_chat
-    if not allowed or (chat is not None and chat.id in allowed):
+    # An inline query comes from no chat: the library it reads is the user's private chat's.
+    inline = update.inline_query
+    chat_id = inline.from_user.id if inline is not None else chat.id if chat else None
+    if not allowed or (chat_id is not None and chat_id in allowed):
         return
     log.info("refused update %s from a chat outside the allowlist", update.update_id)
     refusal = render.not_allowed(context.bot_data.settings.run_your_own_url)
-    if update.callback_query is not None:
+    if inline is not None:
+        await inline.answer([], is_personal=True, cache_time=60)
+    elif update.callback_query is not None:
         await update.callback_query.answer(refusal, show_alert=True)
     elif update.message is not None and chat is not None:
         await update.message.reply_text(refusal)

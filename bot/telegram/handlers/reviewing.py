@@ -73,10 +73,12 @@ async def review_now(update: Update, context: Context) -> None:
 async def _send_review(context: Context, chat_id: int, card: reviews.Card) -> None:
     """Send a review taken on demand and record how it went: sent, or never again."""
     parts = render.review_messages(card)
+    share = context.bot_data.inline_mode
     sent: list[int] = []
     try:
         for index, html in enumerate(parts):
-            keyboard = render.review_keyboard(card) if index == len(parts) - 1 else None
+            last = index == len(parts) - 1
+            keyboard = render.review_keyboard(card, share=share) if last else None
             sent.append((await send_part(context.bot, chat_id, html, keyboard)).message_id)
     except TelegramError as error:
         now, said = context.bot_data.delivery.now(), str(error)
@@ -115,7 +117,9 @@ async def next_button(update: Update, context: Context) -> None:
         return
     await query.answer()
     await query.edit_message_text(
-        render.card_text(card), parse_mode=ParseMode.HTML, reply_markup=render.review_keyboard(card)
+        render.card_text(card),
+        parse_mode=ParseMode.HTML,
+        reply_markup=render.review_keyboard(card, share=context.bot_data.inline_mode),
     )
 
 
@@ -150,7 +154,9 @@ async def card_button(update: Update, context: Context) -> None:
         return
     await query.answer(render.card_action_said(action, card, days))
     try:
-        await query.edit_message_reply_markup(render.review_keyboard(card))
+        await query.edit_message_reply_markup(
+            render.review_keyboard(card, share=context.bot_data.inline_mode)
+        )
     except BadRequest as error:
         if "not modified" not in error.message:
             raise

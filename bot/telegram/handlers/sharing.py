@@ -1,4 +1,4 @@
-"""Quote cards: /card as a reply to a highlight, and the 🖼 Card button under one."""
+"""Sharing: quote cards (/card as a reply, the 🖼 Card button) and inline mode."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ from telegram import InputFile, Update
 from telegram.error import BadRequest
 
 from bot.library.cards import THEMES, CardRequest, remember_card, request_card
+from bot.library.sharing import inline_page
 from bot.telegram import buttons, render
 from bot.telegram.cards import Card
 from bot.telegram.context import Context, require_chat, require_message, transact
 from bot.telegram.handlers.annotating import reply_command_target
+
+INLINE_CACHE_SECONDS = 10
+"""Short: a highlight tagged or starred a moment ago should show so in the next query."""
 
 
 async def card_command(update: Update, context: Context) -> None:
@@ -74,3 +78,22 @@ async def send_card(
     if sent.photo:
         file_id = sent.photo[-1].file_id
         await transact(context, lambda s: remember_card(s, request=request, file_id=file_id))
+
+
+async def inline_query(update: Update, context: Context) -> None:
+    """``@bot words`` in any chat: the user's own library (their private chat with the bot)."""
+    query = update.inline_query
+    assert query is not None
+    # A user's private chat with the bot has the user's id: that library, and no other.
+    chat_id = query.from_user.id
+    offset = int(query.offset) if query.offset.isdigit() else 0
+    page = await transact(
+        context, lambda s: inline_page(s, chat_id=chat_id, query=query.query, offset=offset)
+    )
+    await query.answer(
+        render.inline_results(page),
+        cache_time=INLINE_CACHE_SECONDS,
+        is_personal=True,
+        next_offset=str(page.next_offset) if page.next_offset is not None else "",
+        button=None if page.has_library else render.start_button(),
+    )

@@ -231,3 +231,12 @@ from bot.telegram.render.review import (
 from bot.telegram.render.review import (
     streak_words as streak_words,
 )
+from bot.telegram.render.sharing import (
+    inline_results as inline_results,
+)
+from bot.telegram.render.sharing import (
+    shared_text as shared_text,
+)
+from bot.telegram.render.sharing import (
+    start_button as start_button,
+)

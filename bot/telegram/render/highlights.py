@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, SwitchInlineQueryChosenChat
 
 from bot.library.browsing import TagChoices
+from bot.library.sharing import share_query
 from bot.library.views import HighlightView
 from bot.telegram import buttons
 from bot.telegram.render._text import MAX_MESSAGE, hashtag, hashtags, snippet, split_text, utf16_len
@@ -84,8 +85,9 @@ def _split_line(visible: str, html: str, budget: int) -> list[tuple[str, str]]:
     return [(piece, escape(piece)) for piece in split_text(visible, budget)]
 
 
-def highlight_keyboard(view: HighlightView) -> InlineKeyboardMarkup:
-    """⭐ Favorite · 🔀 Another · 🙈 Discard (or ↩️ Undo) · 🏷 Tags · 🖼 Card."""
+def highlight_keyboard(view: HighlightView, *, share: bool = False) -> InlineKeyboardMarkup:
+    """⭐ Favorite · 🔀 Another · 🙈 Discard (or ↩️ Undo) · 🏷 Tags · 🖼 Card, and ↗ Share when
+    the bot's inline mode is on (Telegram refuses the button otherwise)."""
     favorite = InlineKeyboardButton(
         "⭐ Favorite" if view.favorite else "☆ Favorite",
         callback_data=buttons.FAVORITE.data(view.id),
@@ -96,8 +98,22 @@ def highlight_keyboard(view: HighlightView) -> InlineKeyboardMarkup:
     else:
         discard = InlineKeyboardButton("🙈 Discard", callback_data=buttons.DISCARD.data(view.id))
     tags = InlineKeyboardButton("🏷 Tags", callback_data=buttons.TAGS.data(view.id))
-    card = InlineKeyboardButton("🖼 Card", callback_data=buttons.CARD.data(view.id))
-    return InlineKeyboardMarkup([[favorite, another], [discard, tags], [card]])
+    return InlineKeyboardMarkup([[favorite, another], [discard, tags], passing_on(view, share)])
+
+
+def passing_on(view: HighlightView, share: bool) -> list[InlineKeyboardButton]:
+    """🖼 Card, and ↗ Share when the bot's inline mode is on (Telegram refuses it otherwise)."""
+    row = [InlineKeyboardButton("🖼 Card", callback_data=buttons.CARD.data(view.id))]
+    if share:
+        # The reader picks a chat, and there their own inline query finds this highlight.
+        chosen = SwitchInlineQueryChosenChat(
+            query=share_query(view.id),
+            allow_user_chats=True,
+            allow_group_chats=True,
+            allow_channel_chats=True,
+        )
+        row.append(InlineKeyboardButton("↗ Share", switch_inline_query_chosen_chat=chosen))
+    return row
 
 
 def tags_panel(choices: TagChoices) -> tuple[str, InlineKeyboardMarkup | None]:

@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.library.reviews import Card, CardAction
 from bot.telegram import buttons
-from bot.telegram.render.highlights import highlight_messages
+from bot.telegram.render.highlights import highlight_messages, passing_on
 
 REVIEW_ALREADY_SENT = (
     "📚 Today's review has gone out already: here it is. /review 5 sets how many highlights "
@@ -41,9 +41,10 @@ def streak_words(streak: int) -> str:
     return "1 review in a row" if streak == 1 else f"{streak} reviews in a row"
 
 
-def review_keyboard(card: Card) -> InlineKeyboardMarkup:
+def review_keyboard(card: Card, *, share: bool = False) -> InlineKeyboardMarkup:
     """The feedback on every card, at most three buttons a row; Next ▶ until the last card.
-    A review of one keeps a highlight's own keyboard and adds a row of feedback."""
+    A review of one keeps a highlight's own keyboard and adds a row of feedback. ``share``:
+    the bot's inline mode is on (see ``passing_on``)."""
     where = (card.delivery_id, card.position)
     view = card.view
     favorite = InlineKeyboardButton(
@@ -63,11 +64,13 @@ def review_keyboard(card: Card) -> InlineKeyboardMarkup:
         )
     if one:
         another = InlineKeyboardButton("🔀 Another", callback_data=buttons.ANOTHER.data())
-        return InlineKeyboardMarkup([[favorite, another], [never, tags], [sooner, later]])
+        return InlineKeyboardMarkup(
+            [[favorite, another], [never, tags], [sooner, later], passing_on(view, share)]
+        )
     second = [favorite, tags]
     if not card.last:
         second.append(InlineKeyboardButton("Next ▶", callback_data=buttons.NEXT.data(*where)))
-    return InlineKeyboardMarkup([[sooner, later, never], second])
+    return InlineKeyboardMarkup([[sooner, later, never], second, passing_on(view, share)])
 
 
 def _days(days: float) -> str:
