@@ -347,3 +347,27 @@ def test_quotes_keep_their_bar_when_wrapped_and_links_show_their_address() -> No
         "▌ five six",
         "site (https://x.org)",
     ]
+
+
+def test_days_snooze_and_a_books_frequency_work_in_the_console(settings: Settings) -> None:
+    out = talk(
+        settings,
+        *SAMPLE,
+        "/days mon wed fri",  # [4], [5]
+        "/pause 7d",  # [6], [7]
+        "/settings",  # [8], [9]
+        "/books",  # [10], [11]
+        "! 1",  # the first book's page, in [11]
+        "! 1",  # Never
+    )
+
+    assert bot_said(out, "[5]") == ["📅 Reviews now come Mon, Wed, Fri."]
+    assert bot_said(out, "[7]")[0].startswith("⏸ Daily delivery paused until ")
+    settings_shown = bot_said(out, "[9]")
+    assert "Days: Mon, Wed, Fri (/days)" in settings_shown
+    assert any(line.startswith("Delivery: ⏸ paused until ") for line in settings_shown)
+    assert bot_said(out, "[11]")[0] == "📚 Your books (1)"
+    page = bot_said(out, "[11 edited]")
+    assert page[0] == "📘 The DevOps Handbook"
+    assert "How often it comes: never: its highlights are not sent" in page
+    assert "(1) ✓ 🙈 Never  (2) ➖ Less" in page

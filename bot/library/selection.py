@@ -6,6 +6,9 @@ highlights in key order, so a pick is one indexed lookup whatever the library's 
 draws a weighted random order without replacement (Efraimidis and Spirakis). With every
 weight 1 that is a uniform shuffle. When no highlight is pending the round is over and the
 library is reshuffled.
+
+A mode's policy gives each highlight its weight; its book's ``Frequency`` then multiplies it,
+in every mode, so a book at Never (weight 0) is held out of every round.
 """
 
 from __future__ import annotations

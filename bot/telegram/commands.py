@@ -89,9 +89,9 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "days",
         preferences.days_command,
-        "Which days reviews come, e.g. /days mon wed fri",
+        "Which days it comes: every day, weekdays, mon wed fri, every other day, weekly",
         Group.DELIVERY,
-        "<i>every day|weekdays|mon wed fri|every other day|weekly</i>",
+        "<i>days</i>",
     ),
     Command(
         "mode",
@@ -112,7 +112,6 @@ COMMANDS: tuple[Command, ...] = (
         preferences.pause_command,
         "Pause daily delivery, or for a while: /pause 7d",
         Group.DELIVERY,
-        "<i>7d|2w</i>",
     ),
     Command("resume", preferences.resume_command, "Resume daily delivery", Group.DELIVERY),
     Command("stats", library_io.stats_command, "Your library in numbers", Group.DATA),

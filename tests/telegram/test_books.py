@@ -118,3 +118,12 @@ async def test_book_buttons_from_another_chat_change_nothing(bot: BotHarness) ->
     assert answer.text is None and "Bob's book" in shown.body and "Book 0" not in shown.body
     assert set(frequencies(bot).values()) == {Frequency.NORMAL}
     assert frequencies(bot, BOB) == {"Bob's book": Frequency.NORMAL}
+
+
+def test_the_answer_to_a_tap_fits_telegrams_200_characters() -> None:
+    from bot.library.books import BookEntry
+    from bot.telegram import render
+
+    entry = BookEntry(1, "A very long title " * 30, "", 3, Frequency.NEVER)
+    answer = render.frequency_set(entry)
+    assert len(answer) <= 200 and answer.startswith("🙈 A very long title") and "…" in answer

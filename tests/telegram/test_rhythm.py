@@ -91,6 +91,11 @@ async def test_days_alone_shows_the_rule_and_bad_words_change_nothing(bot: BotHa
         "⚠️ “funday” is not a day I know. Use every day, weekdays, every other day, weekly, "
         "or days of the week such as mon wed fri."
     )
+    assert (await bot.send(ALICE, "/days every third day")).body.startswith(
+        "⚠️ “every” is not a day I know."
+    )
+    unchanged = bot.db(lambda s: s.get(Chat, ALICE))
+    assert unchanged is not None and unchanged.days == "daily"
     assert (await bot.send(ALICE, "/days every other day")).text == (
         "📅 Reviews now come every other day."
     )

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.library.books import BOOKS_PER_PAGE, BookEntry, BookPage
 from bot.library.selection import Frequency
 from bot.telegram import buttons
+from bot.telegram.render._text import snippet
 from bot.telegram.render.library import EMPTY_LIBRARY
 
 _FREQUENCY_LABELS = {
@@ -29,6 +30,7 @@ _FREQUENCY_WORDS = {
     Frequency.MORE: "more: twice as often as a normal book",
 }
 _PER_ROW = 4  # Telegram's keyboards read best with a few buttons a row
+_ANSWER_TITLE = 80  # a button's answer holds 200 characters at most
 BOOK_GONE = "🤷 That book is not in your library any more."
 
 
@@ -99,6 +101,7 @@ def book_keyboard(entry: BookEntry, list_offset: int) -> InlineKeyboardMarkup:
 
 def frequency_set(entry: BookEntry) -> str:
     """The answer to a tap on a frequency (plain text: a callback answer has no HTML)."""
+    title = snippet(entry.title, _ANSWER_TITLE)
     if entry.frequency is Frequency.NEVER:
-        return f"🙈 {entry.title} won't be sent."
-    return f"{entry.title}: {entry.frequency.value}"
+        return f"🙈 {title} won't be sent."
+    return f"{title}: {entry.frequency.value}"
