@@ -63,12 +63,17 @@ DUE = datetime(2030, 3, 5, 7, 30, tzinfo=UTC)
 
 async def scheduled(bot: BotHarness, chat_id: int = ALICE) -> None:
     """Wait until the scheduler has given the chat its next due time, tomorrow 07:30."""
+    await scheduled_for(bot, DUE, chat_id)
+
+
+async def scheduled_for(bot: BotHarness, due: datetime, chat_id: int = ALICE) -> None:
+    """Wait until the scheduler has made the chat due at ``due``."""
     for _ in range(200):
         chat = bot.db(lambda s: s.get(Chat, chat_id))
-        if chat is not None and chat.next_due_at == DUE:
+        if chat is not None and chat.next_due_at == due:
             return
         await asyncio.sleep(0.05)
-    raise AssertionError("the chat was never scheduled")
+    raise AssertionError(f"the chat was never scheduled for {due}")
 
 
 async def review_arrives(bot: BotHarness, size: int, chat_id: int = ALICE) -> Message:
@@ -250,3 +255,42 @@ async def test_review_on_demand_counts_as_todays_and_the_scheduled_one_is_not_se
 async def test_review_on_demand_in_an_empty_library_says_how_to_fill_it(bot: BotHarness) -> None:
     reply = await bot.send(ALICE, "/review")
     assert reply.body.startswith("📭 Your library is empty.")
+
+
+async def walk_to_done(bot: BotHarness, card: Message) -> Message:
+    while "Next ▶" in button_texts(card):
+        await bot.press(ALICE, card.message_id, data_of(card, "Next"))
+        card = await bot.next(ALICE)
+    return card
+
+
+async def test_stats_shows_reviews_done_and_streaks_and_streak_off_hides_them(
+    bot: BotHarness,
+) -> None:
+    done = await walk_to_done(bot, await review_arrives(bot, 2))
+    assert done.body.endswith("✅ Review done · 🔥 1 review in a row")
+
+    numbers = await bot.send(ALICE, "/stats")
+    chart = await bot.next(ALICE)
+    assert numbers.body.endswith("Daily review\n1 review done · 🔥 streak 1 (longest 1)")
+    assert chart.photo is not None and chart.photo.content.startswith(b"\x89PNG")
+
+    assert (await bot.send(ALICE, "/streak off")).text == (
+        "🙈 Streaks are off: no streak at the end of a review or in /stats. "
+        "/streak on brings them back."
+    )
+    hidden = await bot.send(ALICE, "/stats")
+    await bot.next(ALICE)  # its chart
+    assert hidden.body.endswith("Daily review\n1 review done")
+    # The next day's review ends without a streak.
+    await scheduled_for(bot, DUE + timedelta(days=1))
+    bot.clock.now = DUE + timedelta(days=1, seconds=5)
+    tomorrow = await walk_to_done(bot, await bot.next(ALICE))
+    assert tomorrow.body.endswith("✅ Review done")
+    assert (await bot.send(ALICE, "/streak on")).text == (
+        "🔥 Streaks are on: the end of a review and /stats show yours."
+    )
+    back = await bot.send(ALICE, "/stats")
+    assert back.body.endswith("2 reviews done · 🔥 streak 2 (longest 2)")
+    usage = await bot.send(ALICE, "/streak maybe")
+    assert usage.text is not None and usage.text.startswith("ℹ️ /streak off hides")

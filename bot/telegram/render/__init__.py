@@ -169,6 +169,9 @@ from bot.telegram.render.review import (
     REVIEW_ALREADY_SENT as REVIEW_ALREADY_SENT,
 )
 from bot.telegram.render.review import (
+    STREAK_USAGE as STREAK_USAGE,
+)
+from bot.telegram.render.review import (
     card_action_said as card_action_said,
 )
 from bot.telegram.render.review import (
@@ -182,4 +185,7 @@ from bot.telegram.render.review import (
 )
 from bot.telegram.render.review import (
     streak_words as streak_words,
+)
+from bot.telegram.render.review import (
+    streaks_set as streaks_set,
 )

@@ -8,7 +8,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.library.search import SearchPage
-from bot.library.stats import LibraryStats
+from bot.library.stats import LibraryStats, ReviewHistory
 from bot.parsers import FORMATS, formats_in_words
 from bot.telegram import buttons
 from bot.telegram.render._text import RESULTS_PER_PAGE, fit, hashtag, hashtags, snippet
@@ -124,4 +124,14 @@ def stats_text(stats: LibraryStats) -> str:
     if stats.top_tags:
         lines += ["", "<b>Top tags</b>"]
         lines += [f"{n} · {escape(hashtag(name))}" for name, n in stats.top_tags]
+    if stats.reviews is not None:
+        lines += ["", "<b>Daily review</b>", review_line(stats.reviews)]
     return "\n".join(lines)
+
+
+def review_line(history: ReviewHistory) -> str:
+    """Reviews done and, where streaks are shown, the current and longest streak."""
+    done = "1 review done" if history.done == 1 else f"{history.done} reviews done"
+    if not history.streaks_shown:
+        return done
+    return f"{done} · 🔥 streak {history.streak} (longest {history.longest})"
