@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import DateTime, TypeDecorator
@@ -111,7 +112,14 @@ class Highlight(SQLModel, table=True):
         UniqueConstraint("chat_id", "fingerprint"),
         Index("ix_highlight_book_location", "book_id", "location_start"),
         Index("ix_highlight_chat_pending_shuffle", "chat_id", "pending", "shuffle_key"),
-        Index("ix_highlight_chat_due", "chat_id", "due_at"),
+        # Only highlights on feedback's schedule: few, so finding the due ones is cheap.
+        Index(
+            "ix_highlight_chat_due",
+            "chat_id",
+            "due_at",
+            sqlite_where=text("due_at IS NOT NULL"),
+            postgresql_where=text("due_at IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -18,7 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Select, bindparam, func, select, true, update
 from sqlmodel import Session, col
 
 from bot.library import recall
@@ -168,16 +168,12 @@ def pick_reviews(
     picked: dict[int, list[int]] = {}
     modes: dict[int, str] = {}
     short: list[int] = []
-    chat = table_of(Chat)
     for size, chat_ids in _by_size(sizes).items():
-        places = [_next_pending(chat.c.id, offset=i).scalar_subquery() for i in range(size)]
-        for chat_id, mode, *next_ids in session.execute(
-            select(chat.c.id, chat.c.mode, *places).where(chat.c.id.in_(chat_ids))
-        ):
+        for chat_id, (mode, next_ids) in _next_in_rounds(session, chat_ids, size).items():
             first = [highlight_id for highlight_id, _ in due.get(chat_id, [])][:size]
-            rest = [i for i in next_ids if i is not None and i not in first]
+            rest = [i for i in next_ids if i not in first]
             picked[chat_id], modes[chat_id] = (first + rest)[:size], mode
-            if len(picked[chat_id]) < size and None in next_ids:
+            if len(picked[chat_id]) < size and len(next_ids) < size:
                 short.append(chat_id)
     generator = rng or random.Random()
     for chat_id in sorted(short):
@@ -186,6 +182,38 @@ def pick_reviews(
         )
     _mark_shown(session, picked, due, now)
     return picked
+
+
+def _next_in_rounds(
+    session: Session, chat_ids: list[int], size: int
+) -> dict[int, tuple[str, list[int]]]:
+    """Each chat's mode and the next ``size`` highlights of its round (fewer if the round
+    ends sooner), in one statement.
+
+    On PostgreSQL a lateral join reads each chat's index once for all of them; SQLite has
+    no lateral join, and there each is a scalar subquery, an index lookup of its own.
+    """
+    chat = table_of(Chat)
+    found: dict[int, tuple[str, list[int]]] = {}
+    if size == 1 or session.get_bind().dialect.name != "postgresql":
+        places = [_next_pending(chat.c.id, offset=i).scalar_subquery() for i in range(size)]
+        for chat_id, mode, *next_ids in session.execute(
+            select(chat.c.id, chat.c.mode, *places).where(chat.c.id.in_(chat_ids))
+        ):
+            found[chat_id] = (mode, [i for i in next_ids if i is not None])
+        return found
+    following = _next_pending(chat.c.id, limit=size).add_columns(_HIGHLIGHT.c.shuffle_key).lateral()
+    rows = session.execute(
+        select(chat.c.id, chat.c.mode, following.c.id)
+        .select_from(chat.outerjoin(following, true()))
+        .where(chat.c.id.in_(chat_ids))
+        .order_by(chat.c.id, following.c.shuffle_key, following.c.id)
+    )
+    for chat_id, mode, highlight_id in rows:
+        ids = found.setdefault(chat_id, (mode, []))[1]
+        if highlight_id is not None:
+            ids.append(highlight_id)
+    return found
 
 
 def _by_size(sizes: Mapping[int, int]) -> dict[int, list[int]]:

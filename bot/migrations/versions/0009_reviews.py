@@ -39,7 +39,13 @@ def upgrade() -> None:
     )
     op.add_column("highlight", sa.Column("half_life", sa.Float(), nullable=True))
     op.add_column("highlight", sa.Column("due_at", UTCDateTime(), nullable=True))
-    op.create_index("ix_highlight_chat_due", "highlight", ["chat_id", "due_at"])
+    op.create_index(
+        "ix_highlight_chat_due",
+        "highlight",
+        ["chat_id", "due_at"],
+        sqlite_where=sa.text("due_at IS NOT NULL"),
+        postgresql_where=sa.text("due_at IS NOT NULL"),
+    )
     dialect = op.get_bind().dialect.name
     with op.batch_alter_table(
         "delivery",
