@@ -14,6 +14,7 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -157,60 +158,84 @@ def pick_reviews(
 
     Highlights that feedback made due come first, earliest due first, and are due again one
     half-life later; the rest follow the round, which those on feedback's schedule leave.
-    One statement finds the due ones of every chat, one per review size the round's next
-    ones (an indexed lookup per chat and place), one marks them shown; only a chat whose
-    round runs out is reshuffled on its own, in chat id order. A chat that does not exist
-    is left out; an empty library picks nothing.
+    One statement per review size finds the round's next ones (an indexed lookup per chat
+    and place) and which chats have any due, one which are due, one marks them shown; only
+    a chat whose round runs out is reshuffled on its own, in chat id order. A chat that does
+    not exist is left out; an empty library picks nothing.
     """
     if not sizes:
         return {}
-    due = _due_by_feedback(session, sizes, now)
+    rounds = {
+        chat_id: found
+        for size, chat_ids in _by_size(sizes).items()
+        for chat_id, found in _next_in_rounds(session, chat_ids, size, now).items()
+    }
+    # Most chats have nothing due: only those with something due are asked what.
+    due = _due_by_feedback(session, {c: sizes[c] for c, r in rounds.items() if r.has_due}, now)
     picked: dict[int, list[int]] = {}
-    modes: dict[int, str] = {}
     short: list[int] = []
-    for size, chat_ids in _by_size(sizes).items():
-        for chat_id, (mode, next_ids) in _next_in_rounds(session, chat_ids, size).items():
-            first = [highlight_id for highlight_id, _ in due.get(chat_id, [])][:size]
-            rest = [i for i in next_ids if i not in first]
-            picked[chat_id], modes[chat_id] = (first + rest)[:size], mode
-            if len(picked[chat_id]) < size and len(next_ids) < size:
-                short.append(chat_id)
+    for chat_id, found in rounds.items():
+        size = sizes[chat_id]
+        first = [highlight_id for highlight_id, _ in due.get(chat_id, [])][:size]
+        rest = [i for i in found.next_ids if i not in first]
+        picked[chat_id] = (first + rest)[:size]
+        if len(picked[chat_id]) < size and len(found.next_ids) < size:
+            short.append(chat_id)
     generator = rng or random.Random()
     for chat_id in sorted(short):
         picked[chat_id] += _from_a_new_round(
-            session, chat_id, modes[chat_id], picked[chat_id], sizes[chat_id], generator
+            session, chat_id, rounds[chat_id].mode, picked[chat_id], sizes[chat_id], generator
         )
     _mark_shown(session, picked, due, now)
     return picked
 
 
+@dataclass(frozen=True, slots=True)
+class _Round:
+    """Where a chat is in its round: its mode, the round's next highlights, and whether
+    feedback made any of its highlights due."""
+
+    mode: str
+    next_ids: list[int]
+    has_due: bool
+
+
 def _next_in_rounds(
-    session: Session, chat_ids: list[int], size: int
-) -> dict[int, tuple[str, list[int]]]:
-    """Each chat's mode and the next ``size`` highlights of its round (fewer if the round
-    ends sooner), in one statement.
+    session: Session, chat_ids: list[int], size: int, now: datetime
+) -> dict[int, _Round]:
+    """Each chat's mode, the next ``size`` highlights of its round (fewer if the round ends
+    sooner) and whether it has highlights due, in one statement.
 
     On PostgreSQL a lateral join reads each chat's index once for all of them; SQLite has
     no lateral join, and there each is a scalar subquery, an index lookup of its own.
     """
     chat = table_of(Chat)
-    found: dict[int, tuple[str, list[int]]] = {}
+    has_due = (
+        select(_HIGHLIGHT.c.id)
+        .where(
+            _HIGHLIGHT.c.chat_id == chat.c.id,
+            _HIGHLIGHT.c.due_at <= now,
+            _HIGHLIGHT.c.discarded.is_(False),
+        )
+        .exists()
+    )
+    found: dict[int, _Round] = {}
     if size == 1 or session.get_bind().dialect.name != "postgresql":
         places = [_next_pending(chat.c.id, offset=i).scalar_subquery() for i in range(size)]
-        for chat_id, mode, *next_ids in session.execute(
-            select(chat.c.id, chat.c.mode, *places).where(chat.c.id.in_(chat_ids))
+        for chat_id, mode, due, *next_ids in session.execute(
+            select(chat.c.id, chat.c.mode, has_due, *places).where(chat.c.id.in_(chat_ids))
         ):
-            found[chat_id] = (mode, [i for i in next_ids if i is not None])
+            found[chat_id] = _Round(mode, [i for i in next_ids if i is not None], bool(due))
         return found
     following = _next_pending(chat.c.id, limit=size).add_columns(_HIGHLIGHT.c.shuffle_key).lateral()
     rows = session.execute(
-        select(chat.c.id, chat.c.mode, following.c.id)
+        select(chat.c.id, chat.c.mode, has_due, following.c.id)
         .select_from(chat.outerjoin(following, true()))
         .where(chat.c.id.in_(chat_ids))
         .order_by(chat.c.id, following.c.shuffle_key, following.c.id)
     )
-    for chat_id, mode, highlight_id in rows:
-        ids = found.setdefault(chat_id, (mode, []))[1]
+    for chat_id, mode, due, highlight_id in rows:
+        ids = found.setdefault(chat_id, _Round(mode, [], bool(due))).next_ids
         if highlight_id is not None:
             ids.append(highlight_id)
     return found
@@ -228,6 +253,8 @@ def _due_by_feedback(
 ) -> dict[int, list[tuple[int, float]]]:
     """Each chat's highlights that feedback made due, earliest first, with their half-lives;
     at most the chat's review size."""
+    if not sizes:
+        return {}
     place = (
         func.row_number()
         .over(partition_by=_HIGHLIGHT.c.chat_id, order_by=(_HIGHLIGHT.c.due_at, _HIGHLIGHT.c.id))
