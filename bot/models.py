@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     SmallInteger,
+    String,
     Table,
     Text,
     UniqueConstraint,
@@ -89,6 +90,9 @@ class Chat(SQLModel, table=True):
     """How many highlights the daily review holds (1 to 15)."""
     streaks: bool = True
     """Whether the bot shows the reader's streak of reviews done."""
+    feedback_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """The earliest time feedback made one of the chat's highlights due (None: none is on
+    feedback's schedule), so a claim knows whether to look for due ones."""
 
 
 class Book(SQLModel, table=True):
@@ -269,7 +273,10 @@ class Delivery(SQLModel, table=True):
     chat_id: int = Field(
         sa_column=Column(BigInteger, ForeignKey("chat.id", ondelete="CASCADE"), nullable=False)
     )
-    review: str = Field(default="daily", max_length=32)
+    review: str = Field(
+        default="daily",
+        sa_column=Column(String(32), nullable=False, server_default=text("'daily'")),
+    )
     local_date: date
     highlight_id: int | None = Field(
         default=None,

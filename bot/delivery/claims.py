@@ -108,8 +108,7 @@ def insert_claims(session: Session, days: dict[int, date], now: datetime) -> dic
     )
     rows = [
         {
-            "chat_id": chat_id,
-            "review": DAILY,
+            "chat_id": chat_id,  # the ``daily`` review: the column's default
             "local_date": day,
             "status": CLAIMED,
             "attempts": 0,

@@ -171,7 +171,8 @@ def pick_reviews(
         for chat_id, found in _next_in_rounds(session, chat_ids, size, now).items()
     }
     # Most chats have nothing due: only those with something due are asked what.
-    due = _due_by_feedback(session, {c: sizes[c] for c, r in rounds.items() if r.has_due}, now)
+    flagged = {c: sizes[c] for c, r in rounds.items() if r.has_due}
+    due = _due_by_feedback(session, flagged, now)
     picked: dict[int, list[int]] = {}
     short: list[int] = []
     for chat_id, found in rounds.items():
@@ -187,13 +188,29 @@ def pick_reviews(
             session, chat_id, rounds[chat_id].mode, picked[chat_id], sizes[chat_id], generator
         )
     _mark_shown(session, picked, due, now)
+    if flagged:
+        refresh_due(session, chat_ids=list(flagged))
     return picked
+
+
+def refresh_due(session: Session, *, chat_ids: Collection[int]) -> None:
+    """Keep each chat's earliest feedback due time (``Chat.feedback_due_at``) true, after
+    feedback or a review changed its highlights' due times."""
+    chat = table_of(Chat)
+    earliest = (
+        select(func.min(_HIGHLIGHT.c.due_at))
+        .where(_HIGHLIGHT.c.chat_id == chat.c.id, _HIGHLIGHT.c.discarded.is_(False))
+        .scalar_subquery()
+    )
+    session.execute(
+        update(chat).where(chat.c.id.in_(list(chat_ids))).values(feedback_due_at=earliest)
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class _Round:
     """Where a chat is in its round: its mode, the round's next highlights, and whether
-    feedback made any of its highlights due."""
+    feedback made any of its highlights due (by ``Chat.feedback_due_at``)."""
 
     mode: str
     next_ids: list[int]
@@ -210,32 +227,26 @@ def _next_in_rounds(
     no lateral join, and there each is a scalar subquery, an index lookup of its own.
     """
     chat = table_of(Chat)
-    has_due = (
-        select(_HIGHLIGHT.c.id)
-        .where(
-            _HIGHLIGHT.c.chat_id == chat.c.id,
-            _HIGHLIGHT.c.due_at <= now,
-            _HIGHLIGHT.c.discarded.is_(False),
-        )
-        .exists()
-    )
     found: dict[int, _Round] = {}
     if size == 1 or session.get_bind().dialect.name != "postgresql":
         places = [_next_pending(chat.c.id, offset=i).scalar_subquery() for i in range(size)]
+        statement = select(chat.c.id, chat.c.mode, chat.c.feedback_due_at, *places)
         for chat_id, mode, due, *next_ids in session.execute(
-            select(chat.c.id, chat.c.mode, has_due, *places).where(chat.c.id.in_(chat_ids))
+            statement.where(chat.c.id.in_(chat_ids))
         ):
-            found[chat_id] = _Round(mode, [i for i in next_ids if i is not None], bool(due))
+            has_due = due is not None and due <= now
+            found[chat_id] = _Round(mode, [i for i in next_ids if i is not None], has_due)
         return found
     following = _next_pending(chat.c.id, limit=size).add_columns(_HIGHLIGHT.c.shuffle_key).lateral()
     rows = session.execute(
-        select(chat.c.id, chat.c.mode, has_due, following.c.id)
+        select(chat.c.id, chat.c.mode, chat.c.feedback_due_at, following.c.id)
         .select_from(chat.outerjoin(following, true()))
         .where(chat.c.id.in_(chat_ids))
         .order_by(chat.c.id, following.c.shuffle_key, following.c.id)
     )
     for chat_id, mode, due, highlight_id in rows:
-        ids = found.setdefault(chat_id, _Round(mode, [], bool(due))).next_ids
+        has_due = due is not None and due <= now
+        ids = found.setdefault(chat_id, _Round(mode, [], has_due)).next_ids
         if highlight_id is not None:
             ids.append(highlight_id)
     return found

@@ -157,6 +157,8 @@ async def test_each_feedback_button_changes_its_highlight(bot: BotHarness) -> No
     stored = bot.db(lambda s: s.get(Highlight, highlight))
     assert stored is not None and stored.half_life == 7.0
     assert stored.due_at == now + timedelta(days=7)
+    chat = bot.db(lambda s: s.get(Chat, ALICE))
+    assert chat is not None and chat.feedback_due_at == now + timedelta(days=7)
     again = await bot.press(ALICE, card.message_id, data_of(card, "🔁"))
     assert again.text == "🔁 Sooner: it comes back in about 4 days."  # 3.5 days
 
@@ -180,6 +182,23 @@ async def test_each_feedback_button_changes_its_highlight(bot: BotHarness) -> No
     assert not (await bot.view(ALICE, highlight)).discarded
     # Every button still names the first card: the review has not moved on.
     assert the_review(bot).position == 0
+
+
+async def test_sooner_brings_a_highlight_back_first_once_it_is_due(bot: BotHarness) -> None:
+    card = await review_arrives(bot, 2)
+    highlight = bot.find(ALICE, shown_text(card)).id
+    await bot.press(ALICE, card.message_id, data_of(card, "🔁"))  # due in 7 days
+    await bot.press(ALICE, card.message_id, data_of(card, "Next"))
+    await bot.next(ALICE)
+
+    # Six days on it is not due yet (the days between were missed: never sent late); on
+    # the seventh it opens the review.
+    for days, scheduled_day, first in ((6, 1, False), (7, 7, True)):
+        await scheduled_for(bot, DUE + timedelta(days=scheduled_day))
+        bot.clock.now = DUE + timedelta(days=days, seconds=5)
+        review = await bot.next(ALICE)
+        assert review.body.startswith("1/2\n")
+        assert (bot.find(ALICE, shown_text(review)).id == highlight) is first, days
 
 
 async def test_a_press_from_another_chat_changes_nothing(bot: BotHarness) -> None:

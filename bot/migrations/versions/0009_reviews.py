@@ -37,6 +37,7 @@ def upgrade() -> None:
     op.add_column(
         "chat", sa.Column("streaks", sa.Boolean(), nullable=False, server_default=sa.true())
     )
+    op.add_column("chat", sa.Column("feedback_due_at", UTCDateTime(), nullable=True))
     op.add_column("highlight", sa.Column("half_life", sa.Float(), nullable=True))
     op.add_column("highlight", sa.Column("due_at", UTCDateTime(), nullable=True))
     op.create_index(
@@ -91,5 +92,6 @@ def downgrade() -> None:
             "DELETE FROM highlight_fts WHERE rowid = old.id; END"
         )
     with op.batch_alter_table("chat") as chat:
+        chat.drop_column("feedback_due_at")
         chat.drop_column("streaks")
         chat.drop_column("review_size")
