@@ -176,11 +176,12 @@ def pick_reviews(
     picked: dict[int, list[int]] = {}
     short: list[int] = []
     for chat_id, found in rounds.items():
-        size = sizes[chat_id]
-        first = [highlight_id for highlight_id, _ in due.get(chat_id, [])][:size]
-        rest = [i for i in found.next_ids if i not in first]
-        picked[chat_id] = (first + rest)[:size]
-        if len(picked[chat_id]) < size and len(found.next_ids) < size:
+        size, review = sizes[chat_id], found.next_ids
+        if chat_id in due:
+            first = [highlight_id for highlight_id, _ in due[chat_id]][:size]
+            review = (first + [i for i in review if i not in first])[:size]
+        picked[chat_id] = review
+        if len(review) < size and len(found.next_ids) < size:
             short.append(chat_id)
     generator = rng or random.Random()
     for chat_id in sorted(short):
@@ -227,26 +228,25 @@ def _next_in_rounds(
     no lateral join, and there each is a scalar subquery, an index lookup of its own.
     """
     chat = table_of(Chat)
+    has_due = func.coalesce(chat.c.feedback_due_at <= now, False)
     found: dict[int, _Round] = {}
     if size == 1 or session.get_bind().dialect.name != "postgresql":
         places = [_next_pending(chat.c.id, offset=i).scalar_subquery() for i in range(size)]
-        statement = select(chat.c.id, chat.c.mode, chat.c.feedback_due_at, *places)
+        statement = select(chat.c.id, chat.c.mode, has_due, *places)
         for chat_id, mode, due, *next_ids in session.execute(
             statement.where(chat.c.id.in_(chat_ids))
         ):
-            has_due = due is not None and due <= now
-            found[chat_id] = _Round(mode, [i for i in next_ids if i is not None], has_due)
+            found[chat_id] = _Round(mode, [i for i in next_ids if i is not None], bool(due))
         return found
     following = _next_pending(chat.c.id, limit=size).add_columns(_HIGHLIGHT.c.shuffle_key).lateral()
     rows = session.execute(
-        select(chat.c.id, chat.c.mode, chat.c.feedback_due_at, following.c.id)
+        select(chat.c.id, chat.c.mode, has_due, following.c.id)
         .select_from(chat.outerjoin(following, true()))
         .where(chat.c.id.in_(chat_ids))
         .order_by(chat.c.id, following.c.shuffle_key, following.c.id)
     )
     for chat_id, mode, due, highlight_id in rows:
-        has_due = due is not None and due <= now
-        ids = found.setdefault(chat_id, _Round(mode, [], has_due)).next_ids
+        ids = found.setdefault(chat_id, _Round(mode, [], bool(due))).next_ids
         if highlight_id is not None:
             ids.append(highlight_id)
     return found
