@@ -14,9 +14,11 @@ from sqlalchemy import (
     Index,
     Integer,
     SmallInteger,
+    String,
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import DateTime, TypeDecorator
@@ -94,6 +96,9 @@ class Chat(SQLModel, table=True):
     """Whether the bot shows the reader's streak of reviews done."""
     card_theme: str | None = Field(default=None, max_length=16)
     """The quote cards' theme (``bot.telegram.cards.THEMES``); None means the default."""
+    feedback_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """The earliest time feedback made one of the chat's highlights due (None: none is on
+    feedback's schedule), so a claim knows whether to look for due ones."""
 
 
 class Book(SQLModel, table=True):
@@ -119,7 +124,14 @@ class Highlight(SQLModel, table=True):
         UniqueConstraint("chat_id", "fingerprint"),
         Index("ix_highlight_book_location", "book_id", "location_start"),
         Index("ix_highlight_chat_pending_shuffle", "chat_id", "pending", "shuffle_key"),
-        Index("ix_highlight_chat_due", "chat_id", "due_at"),
+        # Only highlights on feedback's schedule: few, so finding the due ones is cheap.
+        Index(
+            "ix_highlight_chat_due",
+            "chat_id",
+            "due_at",
+            sqlite_where=text("due_at IS NOT NULL"),
+            postgresql_where=text("due_at IS NOT NULL"),
+        ),
         # Inline mode's empty query: favorites, then the rest, newest first.
         Index("ix_highlight_chat_favorite", "chat_id", "favorite", "discarded", "id"),
     )
@@ -271,7 +283,10 @@ class Delivery(SQLModel, table=True):
     chat_id: int = Field(
         sa_column=Column(BigInteger, ForeignKey("chat.id", ondelete="CASCADE"), nullable=False)
     )
-    review: str = Field(default="daily", max_length=32)
+    review: str = Field(
+        default="daily",
+        sa_column=Column(String(32), nullable=False, server_default=text("'daily'")),
+    )
     local_date: date
     highlight_id: int | None = Field(
         default=None,
@@ -279,8 +294,13 @@ class Delivery(SQLModel, table=True):
     )
     highlight_ids: str | None = Field(default=None, sa_type=Text)
     """The review's highlight ids in order, comma-separated."""
-    size: int = Field(default=1, sa_type=SmallInteger)
-    position: int = Field(default=0, sa_type=SmallInteger)
+    # Defaults in the database: a claim's insert leaves them out, as cheap as before reviews.
+    size: int = Field(
+        default=1, sa_column=Column(SmallInteger, nullable=False, server_default=text("1"))
+    )
+    position: int = Field(
+        default=0, sa_column=Column(SmallInteger, nullable=False, server_default=text("0"))
+    )
     """The review is done once its message shows its last highlight (``size - 1``)."""
     status: str = Field(max_length=16, index=True)
     message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))

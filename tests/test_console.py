@@ -371,3 +371,33 @@ def test_days_snooze_and_a_books_frequency_work_in_the_console(settings: Setting
     assert page[0] == "📘 The DevOps Handbook"
     assert "How often it comes: never: its highlights are not sent" in page
     assert "(1) ✓ 🙈 Never  (2) ➖ Less" in page
+
+
+def test_a_review_walks_card_by_card_in_one_message_with_feedback(settings: Settings) -> None:
+    out = talk(
+        settings,
+        *SAMPLE,
+        "/review 3",  # [4], [5]
+        "/review",  # [6], today's review [7]
+        "! 1",  # 🔁 Sooner
+        "! 6",  # Next ▶
+        "! 3",  # 🙈 Never
+        "! 6",  # Next ▶: the last card
+        "/review",  # [8], [9]: today's is done
+    )
+
+    first = bot_said(out, "[7]")
+    assert first[0] == "1/3"
+    assert first[-2:] == [
+        "(1) 🔁 Sooner  (2) ⏩ Later  (3) 🙈 Never",
+        "(4) ☆ Favorite  (5) 🏷 Tags  (6) Next ▶",
+    ]
+    assert "  » 🔁 Sooner: it comes back in about 7 days." in out
+    assert "  » 🙈 It won't come again. ↩️ Undo brings it back." in out
+    last = bot_said(out, "[7 edited]")
+    assert last[0] == "3/3"
+    assert "✅ Review done · 🔥 1 review in a row" in last
+    assert last[-1] == "(4) ☆ Favorite  (5) 🏷 Tags"
+    answer = bot_said(out, "[9]")
+    assert answer[0] == "↩ [7]"  # a reply to the review's message
+    assert answer[1].startswith("📚 Today's review has gone out already")

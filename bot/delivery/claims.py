@@ -116,8 +116,7 @@ def insert_claims(session: Session, days: dict[int, date], now: datetime) -> dic
     )
     rows = [
         {
-            "chat_id": chat_id,
-            "review": DAILY,
+            "chat_id": chat_id,  # the ``daily`` review: the column's default
             "local_date": day,
             "status": CLAIMED,
             "attempts": 0,
@@ -228,7 +227,31 @@ def fix_reviews(
     with nothing to deliver gets an ``empty`` delivery."""
     chosen = pick_reviews(session, sizes=sizes, now=now, rng=rng)
     picked = {delivery_id: chosen.get(chat_id, []) for chat_id, delivery_id in new.items()}
-    if picked:
+    # A review of one is its highlight alone, as a delivery always was: the fewer columns
+    # keep the daily claim of most chats as cheap as before reviews.
+    singles: list[dict[str, object]] = []
+    many: list[dict[str, object]] = []
+    for d, ids in picked.items():
+        if len(ids) > 1:
+            many.append(
+                {
+                    "b_id": d,
+                    "b_highlight": ids[0],
+                    "b_ids": ",".join(map(str, ids)),
+                    "b_size": len(ids),
+                }
+            )
+        else:
+            first = ids[0] if ids else None
+            singles.append({"b_id": d, "b_highlight": first, "b_status": CLAIMED if ids else EMPTY})
+    if singles:
+        session.execute(
+            update(_DELIVERY)
+            .where(_DELIVERY.c.id == bindparam("b_id"))
+            .values(highlight_id=bindparam("b_highlight"), status=bindparam("b_status")),
+            singles,
+        )
+    if many:
         session.execute(
             update(_DELIVERY)
             .where(_DELIVERY.c.id == bindparam("b_id"))
@@ -236,18 +259,9 @@ def fix_reviews(
                 highlight_id=bindparam("b_highlight"),
                 highlight_ids=bindparam("b_ids"),
                 size=bindparam("b_size"),
-                status=bindparam("b_status"),
+                status=CLAIMED,
             ),
-            [
-                {
-                    "b_id": d,
-                    "b_highlight": ids[0] if ids else None,
-                    "b_ids": ",".join(map(str, ids)),
-                    "b_size": max(len(ids), 1),
-                    "b_status": CLAIMED if ids else EMPTY,
-                }
-                for d, ids in picked.items()
-            ],
+            many,
         )
     return sum(bool(ids) for ids in picked.values())
 

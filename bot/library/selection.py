@@ -17,11 +17,12 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Select, bindparam, func, select, true, update
 from sqlmodel import Session, col
 
 from bot.library import recall
@@ -191,35 +192,98 @@ def pick_reviews(
 
     Highlights that feedback made due come first, earliest due first, and are due again one
     half-life later; the rest follow the round, which those on feedback's schedule leave.
-    One statement finds the due ones of every chat, one per review size the round's next
-    ones (an indexed lookup per chat and place), one marks them shown; only a chat whose
-    round runs out is reshuffled on its own, in chat id order. A chat that does not exist
-    is left out; an empty library picks nothing.
+    One statement per review size finds the round's next ones (an indexed lookup per chat
+    and place) and which chats have any due, one which are due, one marks them shown; only
+    a chat whose round runs out is reshuffled on its own, in chat id order. A chat that does
+    not exist is left out; an empty library picks nothing.
     """
     if not sizes:
         return {}
-    due = _due_by_feedback(session, sizes, now)
+    rounds = {
+        chat_id: found
+        for size, chat_ids in _by_size(sizes).items()
+        for chat_id, found in _next_in_rounds(session, chat_ids, size, now).items()
+    }
+    # Most chats have nothing due: only those with something due are asked what.
+    flagged = {c: sizes[c] for c, r in rounds.items() if r.has_due}
+    due = _due_by_feedback(session, flagged, now)
     picked: dict[int, list[int]] = {}
-    modes: dict[int, str] = {}
     short: list[int] = []
-    chat = table_of(Chat)
-    for size, chat_ids in _by_size(sizes).items():
-        places = [_next_pending(chat.c.id, offset=i).scalar_subquery() for i in range(size)]
-        for chat_id, mode, *next_ids in session.execute(
-            select(chat.c.id, chat.c.mode, *places).where(chat.c.id.in_(chat_ids))
-        ):
-            first = [highlight_id for highlight_id, _ in due.get(chat_id, [])][:size]
-            rest = [i for i in next_ids if i is not None and i not in first]
-            picked[chat_id], modes[chat_id] = (first + rest)[:size], mode
-            if len(picked[chat_id]) < size and None in next_ids:
-                short.append(chat_id)
+    for chat_id, found in rounds.items():
+        size, review = sizes[chat_id], found.next_ids
+        if chat_id in due:
+            first = [highlight_id for highlight_id, _ in due[chat_id]][:size]
+            review = (first + [i for i in review if i not in first])[:size]
+        picked[chat_id] = review
+        if len(review) < size and len(found.next_ids) < size:
+            short.append(chat_id)
     generator = rng or random.Random()
     for chat_id in sorted(short):
         picked[chat_id] += _from_a_new_round(
-            session, chat_id, modes[chat_id], picked[chat_id], sizes[chat_id], generator
+            session, chat_id, rounds[chat_id].mode, picked[chat_id], sizes[chat_id], generator
         )
     _mark_shown(session, picked, due, now)
+    if flagged:
+        refresh_due(session, chat_ids=list(flagged))
     return picked
+
+
+def refresh_due(session: Session, *, chat_ids: Collection[int]) -> None:
+    """Keep each chat's earliest feedback due time (``Chat.feedback_due_at``) true, after
+    feedback or a review changed its highlights' due times."""
+    chat = table_of(Chat)
+    earliest = (
+        select(func.min(_HIGHLIGHT.c.due_at))
+        .where(_HIGHLIGHT.c.chat_id == chat.c.id, _HIGHLIGHT.c.discarded.is_(False))
+        .scalar_subquery()
+    )
+    session.execute(
+        update(chat).where(chat.c.id.in_(list(chat_ids))).values(feedback_due_at=earliest)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Round:
+    """Where a chat is in its round: its mode, the round's next highlights, and whether
+    feedback made any of its highlights due (by ``Chat.feedback_due_at``)."""
+
+    mode: str
+    next_ids: list[int]
+    has_due: bool
+
+
+def _next_in_rounds(
+    session: Session, chat_ids: list[int], size: int, now: datetime
+) -> dict[int, _Round]:
+    """Each chat's mode, the next ``size`` highlights of its round (fewer if the round ends
+    sooner) and whether it has highlights due, in one statement.
+
+    On PostgreSQL a lateral join reads each chat's index once for all of them; SQLite has
+    no lateral join, and there each is a scalar subquery, an index lookup of its own.
+    """
+    chat = table_of(Chat)
+    has_due = func.coalesce(chat.c.feedback_due_at <= now, False)
+    found: dict[int, _Round] = {}
+    if size == 1 or session.get_bind().dialect.name != "postgresql":
+        places = [_next_pending(chat.c.id, offset=i).scalar_subquery() for i in range(size)]
+        statement = select(chat.c.id, chat.c.mode, has_due, *places)
+        for chat_id, mode, due, *next_ids in session.execute(
+            statement.where(chat.c.id.in_(chat_ids))
+        ):
+            found[chat_id] = _Round(mode, [i for i in next_ids if i is not None], bool(due))
+        return found
+    following = _next_pending(chat.c.id, limit=size).add_columns(_HIGHLIGHT.c.shuffle_key).lateral()
+    rows = session.execute(
+        select(chat.c.id, chat.c.mode, has_due, following.c.id)
+        .select_from(chat.outerjoin(following, true()))
+        .where(chat.c.id.in_(chat_ids))
+        .order_by(chat.c.id, following.c.shuffle_key, following.c.id)
+    )
+    for chat_id, mode, due, highlight_id in rows:
+        ids = found.setdefault(chat_id, _Round(mode, [], bool(due))).next_ids
+        if highlight_id is not None:
+            ids.append(highlight_id)
+    return found
 
 
 def _by_size(sizes: Mapping[int, int]) -> dict[int, list[int]]:
@@ -234,6 +298,8 @@ def _due_by_feedback(
 ) -> dict[int, list[tuple[int, float]]]:
     """Each chat's highlights that feedback made due, earliest first, with their half-lives;
     at most the chat's review size."""
+    if not sizes:
+        return {}
     place = (
         func.row_number()
         .over(partition_by=_HIGHLIGHT.c.chat_id, order_by=(_HIGHLIGHT.c.due_at, _HIGHLIGHT.c.id))

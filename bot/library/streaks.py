@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 from bot.models import Delivery
 
 DAILY = "daily"
-_COUNTED = ("sent", "unknown", "failed")
+_COUNTED = ("sent", "sending", "unknown", "failed")
 """Reviews that reached the reader or were meant to: ``empty`` ones are left out."""
 
 
@@ -47,8 +47,10 @@ def _history(session: Session, chat_id: int) -> list[tuple[date, bool]]:
         )
         .order_by(col(Delivery.local_date))
     ).all()
+    # Next ▶ proves the message arrived, even before its send's outcome is written.
     return [
-        (day, status == "sent" and position >= size - 1) for day, status, position, size in rows
+        (day, position >= size - 1 and (status == "sent" or position > 0))
+        for day, status, position, size in rows
     ]
 
 
@@ -68,6 +70,20 @@ def streaks(session: Session, *, chat_id: int, today: date) -> Streaks:
         current += 1
     days = [day for day, done in history if done]
     return Streaks(done=len(days), current=current, longest=longest, days=days)
+
+
+WEEKS = 12
+
+
+def weekly(days: list[date], *, today: date, weeks: int = WEEKS) -> list[int]:
+    """Reviews done in each of the last ``weeks`` weeks (seven days ending today), oldest
+    first."""
+    counts = [0] * weeks
+    for day in days:
+        back = (today - day).days // 7
+        if 0 <= back < weeks:
+            counts[weeks - 1 - back] += 1
+    return counts
 
 
 def current_streak(session: Session, *, chat_id: int, today: date) -> int:

@@ -57,7 +57,8 @@ def font_family() -> list[str]:
 
 
 def stats_chart(stats: LibraryStats) -> bytes:
-    """A PNG with two bar charts: highlights per top book and per top tag."""
+    """A PNG with bar charts: highlights per top book and per top tag, and reviews done in
+    each of the last twelve weeks."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -76,9 +77,9 @@ def _draw(pyplot: Any, stats: LibraryStats) -> bytes:
         ("Top tags", [(_label("#" + name), n) for name, n in stats.top_tags]),
     ]
     panels = [(title, rows) for title, rows in panels if rows]
-    figure, axes = pyplot.subplots(
-        len(panels) or 1, 1, figsize=(8, 2.2 + 2.2 * len(panels)), squeeze=False
-    )
+    weeks = stats.reviews.weeks if stats.reviews is not None and any(stats.reviews.weeks) else []
+    count = len(panels) + bool(weeks)
+    figure, axes = pyplot.subplots(count or 1, 1, figsize=(8, 2.2 + 2.2 * count), squeeze=False)
     try:
         figure.suptitle(
             f"{counted(stats.highlights, 'highlight')} · {counted(stats.books, 'book')} · "
@@ -95,12 +96,26 @@ def _draw(pyplot: Any, stats: LibraryStats) -> bytes:
             # laying out its tick labels is most of the drawing).
             axis.xaxis.set_visible(False)
             axis.spines[["top", "right", "bottom"]].set_visible(False)
+        if weeks:
+            _weeks_panel(axes[len(panels), 0], weeks)
         figure.tight_layout()
         out = io.BytesIO()
         figure.savefig(out, format="png", dpi=110)
         return out.getvalue()
     finally:
         pyplot.close(figure)
+
+
+def _weeks_panel(axis: Any, weeks: list[int]) -> None:
+    """Reviews done per week, the last twelve weeks, this week on the right."""
+    labels = [f"-{len(weeks) - 1 - i}w" if i < len(weeks) - 1 else "now" for i in range(len(weeks))]
+    axis.bar(labels, weeks, color="#55a868")
+    axis.set_title("Reviews done, last 12 weeks", loc="left")
+    for x, value in enumerate(weeks):
+        if value:
+            axis.text(x, value, str(value), ha="center", va="bottom")
+    axis.yaxis.set_visible(False)
+    axis.spines[["top", "right", "left"]].set_visible(False)
 
 
 def _lower_priority() -> None:

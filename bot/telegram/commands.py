@@ -114,7 +114,14 @@ COMMANDS: tuple[Command, ...] = (
         Group.DELIVERY,
     ),
     Command("resume", preferences.resume_command, "Resume daily delivery", Group.DELIVERY),
-    Command("stats", library_io.stats_command, "Your library in numbers", Group.DATA),
+    Command(
+        "streak",
+        reviewing.streak_command,
+        "Show or hide your review streak",
+        Group.DELIVERY,
+        "on|off",
+    ),
+    Command("stats", library_io.stats_command, "Your library and reviews in numbers", Group.DATA),
     Command(
         "export", library_io.export_command, "Get your library as CSV and Markdown", Group.DATA
     ),

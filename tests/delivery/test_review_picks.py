@@ -10,7 +10,7 @@ from sqlmodel import col
 
 from bot.db import SessionFactory, unit_of_work
 from bot.library.importing import import_records
-from bot.library.selection import pick_reviews
+from bot.library.selection import pick_reviews, refresh_due
 from bot.library.streaks import streaks
 from bot.models import Delivery, Highlight
 from bot.parsers import ParsedHighlight, ParseResult
@@ -71,6 +71,8 @@ def test_feedback_due_highlights_come_first_and_are_due_again_a_half_life_on(
             row = session.get(Highlight, highlight_id)
             assert row is not None
             row.due_at, row.half_life = due, half_life
+        session.flush()
+        refresh_due(session, chat_ids=[CHAT])
     picked = review(sessions, {CHAT: 4, OTHER: 1}, random.Random(5))
     assert picked[CHAT][:2] == [early, late]
     assert future not in picked[CHAT]
@@ -88,6 +90,8 @@ def test_a_discarded_highlight_is_never_due(sessions: SessionFactory) -> None:
         row = session.get(Highlight, ids[0])
         assert row is not None
         row.due_at, row.half_life, row.discarded = NOW - timedelta(days=1), 7.0, True
+        session.flush()
+        refresh_due(session, chat_ids=[CHAT])
     for _ in range(3):
         assert ids[0] not in review(sessions, {CHAT: 3}, random.Random())[CHAT]
 

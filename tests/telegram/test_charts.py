@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import warnings
 from pathlib import Path
@@ -68,3 +69,19 @@ async def test_the_worker_draws_at_a_lower_cpu_priority_than_the_bot() -> None:
         worker.close()
     assert chart.startswith(PNG)
     assert min(os.nice(0) + WORKER_NICENESS, 19) in niceness
+
+
+def test_the_chart_adds_the_last_twelve_weeks_of_reviews() -> None:
+    from PIL import Image
+
+    from bot.library.stats import ReviewHistory
+
+    base = LibraryStats(books=1, highlights=2, top_books=[("Walden", "Thoreau", 2)])
+    plain = stats_chart(base)
+    base.reviews = ReviewHistory(done=9, streak=3, longest=4, weeks=[0] * 9 + [2, 3, 4])
+    with_reviews = stats_chart(base)
+    assert with_reviews.startswith(PNG)
+    heights = [Image.open(io.BytesIO(png)).size[1] for png in (plain, with_reviews)]
+    assert heights[1] > heights[0]  # a panel more
+    base.reviews = ReviewHistory(weeks=[0] * 12)
+    assert Image.open(io.BytesIO(stats_chart(base))).size == Image.open(io.BytesIO(plain)).size

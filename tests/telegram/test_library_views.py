@@ -112,7 +112,8 @@ async def test_stats_sends_the_numbers_then_a_chart(bot: BotHarness) -> None:
         "3 highlights in 2 books\n"
         "1 note · 4 tags · 1 favorite · 0 discarded\n\n"
         "Top books\n2 · Siddhartha\n1 · Meditations\n\n"
-        "Top tags\n2 · #time\n1 · #river\n1 · #virtue\n1 · #wisdom"
+        "Top tags\n2 · #time\n1 · #river\n1 · #virtue\n1 · #wisdom\n\n"
+        "Daily review\n0 reviews done · 🔥 streak 0 (longest 0)"
     )
 
 

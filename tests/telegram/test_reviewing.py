@@ -63,12 +63,17 @@ DUE = datetime(2030, 3, 5, 7, 30, tzinfo=UTC)
 
 async def scheduled(bot: BotHarness, chat_id: int = ALICE) -> None:
     """Wait until the scheduler has given the chat its next due time, tomorrow 07:30."""
+    await scheduled_for(bot, DUE, chat_id)
+
+
+async def scheduled_for(bot: BotHarness, due: datetime, chat_id: int = ALICE) -> None:
+    """Wait until the scheduler has made the chat due at ``due``."""
     for _ in range(200):
         chat = bot.db(lambda s: s.get(Chat, chat_id))
-        if chat is not None and chat.next_due_at == DUE:
+        if chat is not None and chat.next_due_at == due:
             return
         await asyncio.sleep(0.05)
-    raise AssertionError("the chat was never scheduled")
+    raise AssertionError(f"the chat was never scheduled for {due}")
 
 
 async def review_arrives(bot: BotHarness, size: int, chat_id: int = ALICE) -> Message:
@@ -152,6 +157,8 @@ async def test_each_feedback_button_changes_its_highlight(bot: BotHarness) -> No
     stored = bot.db(lambda s: s.get(Highlight, highlight))
     assert stored is not None and stored.half_life == 7.0
     assert stored.due_at == now + timedelta(days=7)
+    chat = bot.db(lambda s: s.get(Chat, ALICE))
+    assert chat is not None and chat.feedback_due_at == now + timedelta(days=7)
     again = await bot.press(ALICE, card.message_id, data_of(card, "🔁"))
     assert again.text == "🔁 Sooner: it comes back in about 4 days."  # 3.5 days
 
@@ -175,6 +182,23 @@ async def test_each_feedback_button_changes_its_highlight(bot: BotHarness) -> No
     assert not (await bot.view(ALICE, highlight)).discarded
     # Every button still names the first card: the review has not moved on.
     assert the_review(bot).position == 0
+
+
+async def test_sooner_brings_a_highlight_back_first_once_it_is_due(bot: BotHarness) -> None:
+    card = await review_arrives(bot, 2)
+    highlight = bot.find(ALICE, shown_text(card)).id
+    await bot.press(ALICE, card.message_id, data_of(card, "🔁"))  # due in 7 days
+    await bot.press(ALICE, card.message_id, data_of(card, "Next"))
+    await bot.next(ALICE)
+
+    # Six days on it is not due yet (the days between were missed: never sent late); on
+    # the seventh it opens the review.
+    for days, scheduled_day, first in ((6, 1, False), (7, 7, True)):
+        await scheduled_for(bot, DUE + timedelta(days=scheduled_day))
+        bot.clock.now = DUE + timedelta(days=days, seconds=5)
+        review = await bot.next(ALICE)
+        assert review.body.startswith("1/2\n")
+        assert (bot.find(ALICE, shown_text(review)).id == highlight) is first, days
 
 
 async def test_a_press_from_another_chat_changes_nothing(bot: BotHarness) -> None:
@@ -250,3 +274,42 @@ async def test_review_on_demand_counts_as_todays_and_the_scheduled_one_is_not_se
 async def test_review_on_demand_in_an_empty_library_says_how_to_fill_it(bot: BotHarness) -> None:
     reply = await bot.send(ALICE, "/review")
     assert reply.body.startswith("📭 Your library is empty.")
+
+
+async def walk_to_done(bot: BotHarness, card: Message) -> Message:
+    while "Next ▶" in button_texts(card):
+        await bot.press(ALICE, card.message_id, data_of(card, "Next"))
+        card = await bot.next(ALICE)
+    return card
+
+
+async def test_stats_shows_reviews_done_and_streaks_and_streak_off_hides_them(
+    bot: BotHarness,
+) -> None:
+    done = await walk_to_done(bot, await review_arrives(bot, 2))
+    assert done.body.endswith("✅ Review done · 🔥 1 review in a row")
+
+    numbers = await bot.send(ALICE, "/stats")
+    chart = await bot.next(ALICE)
+    assert numbers.body.endswith("Daily review\n1 review done · 🔥 streak 1 (longest 1)")
+    assert chart.photo is not None and chart.photo.content.startswith(b"\x89PNG")
+
+    assert (await bot.send(ALICE, "/streak off")).text == (
+        "🙈 Streaks are off: no streak at the end of a review or in /stats. "
+        "/streak on brings them back."
+    )
+    hidden = await bot.send(ALICE, "/stats")
+    await bot.next(ALICE)  # its chart
+    assert hidden.body.endswith("Daily review\n1 review done")
+    # The next day's review ends without a streak.
+    await scheduled_for(bot, DUE + timedelta(days=1))
+    bot.clock.now = DUE + timedelta(days=1, seconds=5)
+    tomorrow = await walk_to_done(bot, await bot.next(ALICE))
+    assert tomorrow.body.endswith("✅ Review done")
+    assert (await bot.send(ALICE, "/streak on")).text == (
+        "🔥 Streaks are on: the end of a review and /stats show yours."
+    )
+    back = await bot.send(ALICE, "/stats")
+    assert back.body.endswith("2 reviews done · 🔥 streak 2 (longest 2)")
+    usage = await bot.send(ALICE, "/streak maybe")
+    assert usage.text is not None and usage.text.startswith("ℹ️ /streak off hides")

@@ -37,9 +37,16 @@ def upgrade() -> None:
     op.add_column(
         "chat", sa.Column("streaks", sa.Boolean(), nullable=False, server_default=sa.true())
     )
+    op.add_column("chat", sa.Column("feedback_due_at", UTCDateTime(), nullable=True))
     op.add_column("highlight", sa.Column("half_life", sa.Float(), nullable=True))
     op.add_column("highlight", sa.Column("due_at", UTCDateTime(), nullable=True))
-    op.create_index("ix_highlight_chat_due", "highlight", ["chat_id", "due_at"])
+    op.create_index(
+        "ix_highlight_chat_due",
+        "highlight",
+        ["chat_id", "due_at"],
+        sqlite_where=sa.text("due_at IS NOT NULL"),
+        postgresql_where=sa.text("due_at IS NOT NULL"),
+    )
     dialect = op.get_bind().dialect.name
     with op.batch_alter_table(
         "delivery",
@@ -85,5 +92,6 @@ def downgrade() -> None:
             "DELETE FROM highlight_fts WHERE rowid = old.id; END"
         )
     with op.batch_alter_table("chat") as chat:
+        chat.drop_column("feedback_due_at")
         chat.drop_column("streaks")
         chat.drop_column("review_size")

@@ -13,7 +13,7 @@ from telegram import InputFile, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.library import exporting
+from bot.library import chats, exporting
 from bot.library.errors import LibraryError
 from bot.library.importing import import_bytes
 from bot.library.stats import LibraryStats, library_stats
@@ -140,7 +140,14 @@ async def export_command(update: Update, context: Context) -> None:
 async def stats_command(update: Update, context: Context) -> None:
     """/stats: the numbers at once, then the same as a chart."""
     chat_id = require_chat(update).id
-    stats: LibraryStats = await transact(context, lambda s: library_stats(s, chat_id=chat_id))
+    default, now = context.bot_data.settings.default_timezone, context.bot_data.delivery.now()
+
+    def count(session: Session) -> LibraryStats:
+        zone = chats.get_settings(session, chat_id=chat_id, default_timezone=default).timezone
+        today = chats.local_now(zone, now).date()
+        return library_stats(session, chat_id=chat_id, today=today)
+
+    stats = await transact(context, count)
     message = require_message(update)
     await message.reply_html(render.stats_text(stats))
     if stats.highlights:

@@ -40,6 +40,18 @@ async def review_command(update: Update, context: Context) -> None:
     await message.reply_html(said)
 
 
+async def streak_command(update: Update, context: Context) -> None:
+    """/streak on|off shows or hides the streak."""
+    message = require_message(update)
+    args = [arg.lower() for arg in context.args or []]
+    if args not in (["on"], ["off"]):
+        await message.reply_html(render.STREAK_USAGE)
+        return
+    shown, chat_id = args == ["on"], require_chat(update).id
+    await transact(context, lambda s: chats.set_streaks(s, chat_id=chat_id, shown=shown))
+    await message.reply_html(render.streaks_set(shown))
+
+
 async def review_now(update: Update, context: Context) -> None:
     """Today's review now; it counts as the scheduled one if that has not gone out."""
     chat_id = require_chat(update).id

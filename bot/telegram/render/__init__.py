@@ -217,6 +217,9 @@ from bot.telegram.render.review import (
     REVIEW_ALREADY_SENT as REVIEW_ALREADY_SENT,
 )
 from bot.telegram.render.review import (
+    STREAK_USAGE as STREAK_USAGE,
+)
+from bot.telegram.render.review import (
     card_action_said as card_action_said,
 )
 from bot.telegram.render.review import (
@@ -230,6 +233,9 @@ from bot.telegram.render.review import (
 )
 from bot.telegram.render.review import (
     streak_words as streak_words,
+)
+from bot.telegram.render.review import (
+    streaks_set as streaks_set,
 )
 from bot.telegram.render.sharing import (
     inline_results as inline_results,

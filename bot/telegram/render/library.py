@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.library.search import SearchPage
 from bot.library.snippets import split_marked
-from bot.library.stats import LibraryStats
+from bot.library.stats import LibraryStats, ReviewHistory
 from bot.library.views import HighlightView
 from bot.parsers import FORMATS, formats_in_words
 from bot.plural import counted
@@ -126,4 +126,14 @@ def stats_text(stats: LibraryStats) -> str:
     if stats.top_tags:
         lines += ["", "<b>Top tags</b>"]
         lines += [f"{n} · {escape(hashtag(name))}" for name, n in stats.top_tags]
+    if stats.reviews is not None:
+        lines += ["", "<b>Daily review</b>", review_line(stats.reviews)]
     return "\n".join(lines)
+
+
+def review_line(history: ReviewHistory) -> str:
+    """Reviews done and, where streaks are shown, the current and longest streak."""
+    done = "1 review done" if history.done == 1 else f"{history.done} reviews done"
+    if not history.streaks_shown:
+        return done
+    return f"{done} · 🔥 streak {history.streak} (longest {history.longest})"

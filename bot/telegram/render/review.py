@@ -12,6 +12,9 @@ REVIEW_ALREADY_SENT = (
     "📚 Today's review has gone out already: here it is. /review 5 sets how many highlights "
     "tomorrow's holds."
 )
+STREAK_USAGE = (
+    "ℹ️ <code>/streak off</code> hides your streak; <code>/streak on</code> shows it again."
+)
 _ROOM = 80
 """Room in a card's message for its count and the end of the review."""
 
@@ -89,3 +92,13 @@ def card_action_said(action: CardAction, card: Card, days: float | None) -> str:
     if action is CardAction.NEVER:
         return "🙈 It won't come again. ↩️ Undo brings it back."
     return "↩️ Back in the rotation."
+
+
+def streaks_set(shown: bool) -> str:
+    """/streak done."""
+    if shown:
+        return "🔥 Streaks are on: the end of a review and /stats show yours."
+    return (
+        "🙈 Streaks are off: no streak at the end of a review or in /stats. "
+        "/streak on brings them back."
+    )
