@@ -26,8 +26,8 @@ async def test_a_kobo_database_sent_as_a_document_is_imported(bot: BotHarness) -
     await bot.next(ALICE)
     report = await bot.next(ALICE)
     assert report.text == (
-        "✅ Imported KoboReader.sqlite: 1 new, 0 already there, 0 updated, 1 notes, 1 skipped.\n\n"
-        "📘 Meditations — Marcus Aurelius: 1 new, 1 notes, 1 skipped\n\n"
+        "✅ Imported KoboReader.sqlite: 1 new, 0 already there, 0 updated, 1 note, 1 skipped.\n\n"
+        "📘 Meditations — Marcus Aurelius: 1 new, 1 note, 1 skipped\n\n"
         "Skipped: a hidden bookmark (deleted on the device) ×1\n\n"
         "Try /random or /search."
     )
@@ -48,12 +48,12 @@ async def test_a_zip_is_imported_and_reported_file_by_file(bot: BotHarness) -> N
     await bot.next(ALICE)
     report = await bot.next(ALICE)
     assert report.text == (
-        "✅ Imported exports.zip: 2 new, 0 already there, 0 updated, 1 notes, 1 skipped.\n\n"
+        "✅ Imported exports.zip: 2 new, 0 already there, 0 updated, 1 note, 1 skipped.\n\n"
         "📄 kobo/KoboReader.sqlite: Kobo KoboReader.sqlite, 1 read\n"
         "📄 kindle/My Clippings.txt: Kindle My Clippings.txt, 1 read\n"
         "📄 kindle/photo.jpg: not read, This is a binary file, not a text export of "
         "highlights.\n\n"
-        "📘 Meditations — Marcus Aurelius: 2 new, 1 notes, 1 skipped\n\n"
+        "📘 Meditations — Marcus Aurelius: 2 new, 1 note, 1 skipped\n\n"
         "Skipped: a hidden bookmark (deleted on the device) ×1\n\n"
         "Try /random or /search."
     )
@@ -119,10 +119,10 @@ async def test_apple_books_alone_imports_and_says_titles_are_unknown(bot: BotHar
     report = await bot.next(ALICE)
     assert report.text is not None
     assert report.text.startswith(
-        "✅ Imported AEAnnotation_v1_local.sqlite: 1 new, 0 already there, 0 updated, 1 notes, "
+        "✅ Imported AEAnnotation_v1_local.sqlite: 1 new, 0 already there, 0 updated, 1 note, "
         "0 skipped.\n\n⚠️ Book titles and authors are unknown: Apple Books keeps them in "
         "BKLibrary-….sqlite. Zip it together with AEAnnotation_….sqlite and send the zip to "
-        f"get them.\n\n📘 Apple Books book {APPLE_ASSET}: 1 new, 1 notes"
+        f"get them.\n\n📘 Apple Books book {APPLE_ASSET}: 1 new, 1 note"
     )
 
 
@@ -136,10 +136,10 @@ async def test_apple_books_zipped_with_its_library_gets_titles(bot: BotHarness) 
     await bot.next(ALICE)
     report = await bot.next(ALICE)
     assert report.text == (
-        "✅ Imported apple.zip: 1 new, 0 already there, 0 updated, 1 notes, 0 skipped.\n\n"
+        "✅ Imported apple.zip: 1 new, 0 already there, 0 updated, 1 note, 0 skipped.\n\n"
         "📄 AEAnnotation_v1_local.sqlite: Apple Books AEAnnotation_….sqlite, 1 read\n"
         "📄 BKLibrary-1-0910.sqlite: Apple Books library, for titles and authors\n\n"
-        "📘 Meditations — Marcus: 1 new, 1 notes\n\n"
+        "📘 Meditations — Marcus: 1 new, 1 note\n\n"
         "Try /random or /search."
     )
     await bot.settle()
@@ -155,8 +155,8 @@ async def test_a_play_books_docx_sent_as_a_document_is_imported(bot: BotHarness)
     await bot.next(ALICE)
     report = await bot.next(ALICE)
     assert report.text == (
-        "✅ Imported Notes from “Drive”.docx: 1 new, 0 already there, 0 updated, 1 notes, "
-        "0 skipped.\n\n📘 Drive — Daniel H. Pink: 1 new, 1 notes\n\nTry /random or /search."
+        "✅ Imported Notes from “Drive”.docx: 1 new, 0 already there, 0 updated, 1 note, "
+        "0 skipped.\n\n📘 Drive — Daniel H. Pink: 1 new, 1 note\n\nTry /random or /search."
     )
     await bot.settle()
     assert bot.find(ALICE, "Autonomy is the antidote.").notes == ["Again"]

@@ -23,8 +23,8 @@ def results(body: str) -> list[str]:
         (
             "koreader/book.json",
             "Meditations.json",
-            "3 new, 0 already there, 0 updated, 1 notes, 1 skipped.\n\n"
-            "📘 Meditations — Marcus Aurelius; Gregory Hays: 3 new, 1 notes, 1 skipped\n\n"
+            "3 new, 0 already there, 0 updated, 1 note, 1 skipped.\n\n"
+            "📘 Meditations — Marcus Aurelius; Gregory Hays: 3 new, 1 note, 1 skipped\n\n"
             "Skipped: entry with no text ×1",
             "impediment",
             "The impediment to action advances action. What stands in the way becomes the way.",
@@ -40,16 +40,16 @@ def results(body: str) -> list[str]:
         (
             "koreader/sidecar_old.lua",
             "metadata.epub.lua",
-            "2 new, 0 already there, 0 updated, 1 notes, 1 skipped.\n\n"
-            "📘 1984 — George Orwell: 2 new, 1 notes, 1 skipped\n\nSkipped: bookmark ×1",
+            "2 new, 0 already there, 0 updated, 1 note, 1 skipped.\n\n"
+            "📘 1984 — George Orwell: 2 new, 1 note, 1 skipped\n\nSkipped: bookmark ×1",
             "Oceania",
             "Oceania",
         ),
         (
             "bookcision/book.json",
             "B000FC1PJI.json",
-            "3 new, 0 already there, 0 updated, 1 notes, 1 skipped.\n\n"
-            "📘 Meditations — Marcus Aurelius: 3 new, 1 notes, 1 skipped\n\n"
+            "3 new, 0 already there, 0 updated, 1 note, 1 skipped.\n\n"
+            "📘 Meditations — Marcus Aurelius: 3 new, 1 note, 1 skipped\n\n"
             "Skipped: highlight with no text ×1",
             "power",
             "You have power over your mind - not outside events.",
