@@ -206,3 +206,14 @@ def test_paragraphs_mixing_scripts_are_laid_out() -> None:
         " ", ""
     )
     assert quote_card(Card(text=text, book="B", author="", theme="sepia")).startswith(b"\x89PNG")
+
+
+def test_every_highlight_of_the_sample_library_can_be_laid_out() -> None:
+    from bot.config import SAMPLE_LIBRARY
+    from bot.parsers import parse_file
+
+    highlights = parse_file(SAMPLE_LIBRARY).highlights
+    assert len(highlights) > 50
+    for highlight in highlights:
+        size, lines = fit_text(highlight.text, SIZE - 2 * MARGIN, 600)
+        assert lines and size in TEXT_SIZES
