@@ -103,8 +103,9 @@ def test_random_shows_a_highlight_with_buttons(settings: Settings) -> None:
     highlight = bot_said(out, "[5]")
     assert any(line.startswith("— The DevOps Handbook") for line in highlight)
     # The sample has favorites too, so the star may be either.
-    assert re.fullmatch(r"\(1\) [☆⭐] Favorite  \(2\) 🔀 Another", highlight[-2])
-    assert highlight[-1] == "(3) 🙈 Discard  (4) 🏷 Tags"
+    assert re.fullmatch(r"\(1\) [☆⭐] Favorite  \(2\) 🔀 Another", highlight[-3])
+    assert highlight[-2] == "(3) 🙈 Discard  (4) 🏷 Tags"
+    assert highlight[-1] == "(5) 🖼 Card"
 
 
 def test_a_reply_tags_and_notes_the_highlight_and_search_finds_it(settings: Settings) -> None:

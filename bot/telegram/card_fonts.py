@@ -70,16 +70,25 @@ def font_index(char: str) -> int | None:
 
 
 def runs(text: str) -> list[tuple[int, str]]:
-    """The text as (font index, characters) runs; whitespace and marks stay in the run before
-    them, characters no font has are replaced or dropped."""
+    """The text as (font index, characters) runs; whitespace joins the run before it as a
+    plain space, characters no font has are replaced or dropped."""
     result: list[tuple[int, str]] = []
     for char in text:
+        if char.isspace():
+            # Whatever the font, a space: a line break or a tab is never drawn (and a CJK
+            # font's "glyph" for one makes Raqm fail).
+            char = " "
+            if result:
+                result[-1] = (result[-1][0], result[-1][1] + char)
+            else:
+                result.append((0, char))
+            continue
         index = font_index(char)
         if index is None:
             if unicodedata.category(char) in _INVISIBLE:
                 continue
             char, index = MISSING, font_index(MISSING) or 0
-        if result and (result[-1][0] == index or char.isspace()):
+        if result and result[-1][0] == index:
             result[-1] = (result[-1][0], result[-1][1] + char)
         else:
             result.append((index, char))

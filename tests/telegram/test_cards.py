@@ -188,3 +188,32 @@ def test_right_to_left_lines_are_set_from_the_right_edge() -> None:
 
 def test_the_drawing_themes_are_the_themes_a_chat_can_pick() -> None:
     assert set(THEMES) == set(library_cards.THEMES)
+
+
+def test_line_breaks_and_tabs_are_spaces_in_the_run_before_them() -> None:
+    assert card_fonts.runs("a\nb\tc") == [(0, "a b c")]
+    if card_fonts.font_index("中") is not None:
+        [(first, _), (cjk, chars)] = card_fonts.runs("a中\n文")
+        assert (first, chars) == (0, "中 文") and cjk > 0
+
+
+def test_paragraphs_mixing_scripts_are_laid_out() -> None:
+    text = "TRANSFORM DISCOVERIES\n\nWhen new learnings 中文 are found.\n\tThen 中\n文 again."
+
+    _, lines = fit_text(text, 800, 600)
+
+    assert "".join(lines).replace(" ", "") == text.replace("\n", "").replace("\t", "").replace(
+        " ", ""
+    )
+    assert quote_card(Card(text=text, book="B", author="", theme="sepia")).startswith(b"\x89PNG")
+
+
+def test_every_highlight_of_the_sample_library_can_be_laid_out() -> None:
+    from bot.config import SAMPLE_LIBRARY
+    from bot.parsers import parse_file
+
+    highlights = parse_file(SAMPLE_LIBRARY).highlights
+    assert len(highlights) > 50
+    for highlight in highlights:
+        size, lines = fit_text(highlight.text, SIZE - 2 * MARGIN, 600)
+        assert lines and size in TEXT_SIZES
