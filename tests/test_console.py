@@ -389,16 +389,17 @@ def test_a_review_walks_card_by_card_in_one_message_with_feedback(settings: Sett
 
     first = bot_said(out, "[7]")
     assert first[0] == "1/3"
-    assert first[-2:] == [
+    assert first[-3:] == [
         "(1) 🔁 Sooner  (2) ⏩ Later  (3) 🙈 Never",
         "(4) ☆ Favorite  (5) 🏷 Tags  (6) Next ▶",
+        "(7) 🖼 Card",
     ]
     assert "  » 🔁 Sooner: it comes back in about 7 days." in out
     assert "  » 🙈 It won't come again. ↩️ Undo brings it back." in out
     last = bot_said(out, "[7 edited]")
     assert last[0] == "3/3"
     assert "✅ Review done · 🔥 1 review in a row" in last
-    assert last[-1] == "(4) ☆ Favorite  (5) 🏷 Tags"
+    assert last[-2:] == ["(4) ☆ Favorite  (5) 🏷 Tags", "(6) 🖼 Card"]
     answer = bot_said(out, "[9]")
     assert answer[0] == "↩ [7]"  # a reply to the review's message
     assert answer[1].startswith("📚 Today's review has gone out already")

@@ -44,8 +44,9 @@ async def test_the_daily_highlight_arrives_at_its_time_and_replies_annotate_it(
         "🏷 Tags",
         "🔁 Sooner",
         "⏩ Later",
+        "🖼 Card",
     ]
-    assert [len(row) for row in daily.keyboard] == [2, 2, 2]
+    assert [len(row) for row in daily.keyboard] == [2, 2, 2, 1]
     assert await bot.shown_in(daily) == wisdom
     confirmation = await bot.send(ALICE, "#morning first thought", reply_to=daily.message_id)
     assert confirmation.text == "🏷 Tagged #morning · 📝 Note saved"

@@ -119,8 +119,8 @@ async def test_start_names_the_sources_and_import_lists_every_file(bot: BotHarne
     welcome = await bot.send(ALICE, "/start")
     assert welcome.text is not None
     assert (
-        "or send me your own highlights export from Kindle, Readwise, KOReader or Bookcision: "
-        "/import says where to find each file."
+        "or send me your own highlights export from Kindle, Readwise, KOReader, Bookcision, "
+        "Kobo, Apple Books or Google Play Books: /import says where to find each file."
     ) in welcome.text
 
     listed = await bot.send(ALICE, "/import")
@@ -136,5 +136,9 @@ async def test_start_names_the_sources_and_import_lists_every_file(bot: BotHarne
         "• KOReader book sidecar metadata.epub.lua",
         "• Bookcision JSON",
         "• Readwise Markdown export",
+        "• Kobo KoboReader.sqlite",
+        "• Apple Books AEAnnotation_….sqlite",
+        "• Google Play Books notes (.docx, HTML or Takeout JSON)",
+        "• a .zip of any of these",
     ]
     await bot.settle()

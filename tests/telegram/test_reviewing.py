@@ -104,6 +104,7 @@ async def test_a_review_of_five_is_one_message_that_next_walks_to_done(bot: BotH
     assert [[b["text"] for b in row] for row in first.keyboard] == [
         ["🔁 Sooner", "⏩ Later", "🙈 Never"],
         ["☆ Favorite", "🏷 Tags", "Next ▶"],
+        ["🖼 Card"],
     ]
     review = the_review(bot)
     fixed = [int(i) for i in (review.highlight_ids or "").split(",")]
@@ -125,6 +126,7 @@ async def test_a_review_of_five_is_one_message_that_next_walks_to_done(bot: BotH
     assert [[b["text"] for b in row] for row in card.keyboard] == [
         ["🔁 Sooner", "⏩ Later", "🙈 Never"],
         ["☆ Favorite", "🏷 Tags"],
+        ["🖼 Card"],
     ]
     # Only one message came: the review was edited, never sent again.
     assert [m.message_id for m in bot.tg.sent(ALICE) if "/5\n" in m.body] == [first.message_id]
@@ -143,7 +145,7 @@ async def test_a_review_of_one_looks_as_a_daily_highlight(bot: BotHarness) -> No
 
     assert not message.body.startswith("1/1")
     assert "Review done" not in message.body
-    assert [len(row) for row in message.keyboard] == [2, 2, 2]
+    assert [len(row) for row in message.keyboard] == [2, 2, 2, 1]
     assert "Next ▶" not in button_texts(message)
 
 
