@@ -1,6 +1,6 @@
 """Selection: the daily pick in the biggest chat, random and weighted, beside ORDER BY RANDOM().
 
-A pick is what ``claims.claim_due_batch`` does for a chat: ``selection.pick_many``, which
+A pick is what ``claims.claim_due_batch`` does for a chat: ``picking.pick_many``, which
 finds the next highlight of the round and marks it shown; it is timed up to the commit, and then
 with it (each pick is committed on its own). The baseline picks the same way a naive
 bot would, sorting the chat's deliverable highlights by RANDOM() for each pick.
@@ -20,7 +20,7 @@ from bench import dataset
 from bench.common import BACKENDS, Recorder, Sizes, Stopwatch, engine_for, percentile
 from bot import db
 from bot.library import chats
-from bot.library.selection import pick_many
+from bot.library.picking import pick_many
 from bot.models import Highlight, Tag
 
 CHAT = dataset.BIG_CHAT

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,17 +12,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 from sqlalchemy import Engine
 
-from bot import db
+from bot import _cli_import, db
 from bot.config import Settings
 from bot.library import exporting
 from bot.library.errors import LibraryError
-from bot.library.importing import ImportReport, ProgressCallback, import_file
+from bot.library.importing import import_file
 from bot.library.stats import library_stats
-from bot.parsers import FORMAT_NAMES, apple_books, formats_in_words
+from bot.parsers import FORMAT_NAMES, formats_in_words
 from bot.plural import counted
 
 if TYPE_CHECKING:
@@ -109,7 +106,10 @@ def import_command(
             f"{path.name} is {size / 2**20:.1f} MB; the import limit is "
             f"{settings.import_max_mb:g} MB (IMPORT_MAX_MB)"
         )
-    with _database(settings) as engine, _progress(enabled=size >= PROGRESS_FROM_BYTES) as update:
+    with (
+        _database(settings) as engine,
+        _cli_import.progress(err, enabled=size >= PROGRESS_FROM_BYTES) as update,
+    ):
         try:
             with db.unit_of_work(db.session_factory(engine)) as session:
                 report = import_file(
@@ -123,61 +123,7 @@ def import_command(
                 )
         except LibraryError as error:
             raise fail(f"{path.name}: {error}") from None
-    _print_report(report)
-
-
-@contextmanager
-def _progress(*, enabled: bool) -> Iterator[ProgressCallback]:
-    if not enabled or not err.is_terminal:
-        yield lambda done, total: None
-        return
-    with Progress(
-        TextColumn("Importing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("import", total=None)
-
-        def update(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
-        yield update
-
-
-def _print_report(report: ImportReport) -> None:
-    table = Table(title=f"Imported {report.filename} ({report.format})", title_justify="left")
-    table.add_column("Book")
-    for column in ("New", "Duplicates", "Updated", "Notes", "Skipped"):
-        table.add_column(column, justify="right")
-    for book in report.books:
-        name = f"{book.title} ({book.author})" if book.author else book.title
-        table.add_row(
-            name,
-            *(str(n) for n in (book.new, book.duplicates, book.updated, book.notes)),
-            str(len(book.skipped)),
-        )
-    table.add_section()
-    table.add_row(
-        "Total",
-        *(str(n) for n in (report.new, report.duplicates, report.updated, report.notes)),
-        str(len(report.all_skipped)),
-    )
-    out.print(table)
-    reasons = Counter(skipped.reason for skipped in report.all_skipped)
-    for reason, count in reasons.most_common():
-        lines = [s.line for s in report.all_skipped if s.reason == reason][:5]
-        where = ", ".join(str(line) for line in lines) + (", …" if count > len(lines) else "")
-        out.print(f"Skipped {count}: {reason} (line {where})", highlight=False)
-    for notice in report.notices:
-        out.print(f"Note: {notice}", highlight=False)
-    for file in report.files:
-        read = f"{file.format}, {file.records} read" if file.format else f"not read: {file.problem}"
-        if file.format == apple_books.LIBRARY:
-            read = "Apple Books library, for titles and authors"
-        out.print(f"File {file.name}: {read}", highlight=False)
+    _cli_import.print_report(out, report)
 
 
 @app.command("export")

@@ -22,7 +22,7 @@ from sqlmodel import Session, col
 from bot.delivery import rhythm
 from bot.delivery.schedule import due_at, local_date, next_due
 from bot.library.chats import set_active
-from bot.library.selection import pick_reviews
+from bot.library.picking import pick_reviews
 from bot.models import Chat, Delivery, table_of
 
 CLAIMED, SENDING, SENT, UNKNOWN, FAILED, EMPTY = (

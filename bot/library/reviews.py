@@ -15,7 +15,7 @@ from enum import StrEnum
 from sqlalchemy import update
 from sqlmodel import Session
 
-from bot.library import annotating, recall, selection
+from bot.library import annotating, picking, recall
 from bot.library.errors import LibraryError
 from bot.library.streaks import current_streak
 from bot.library.views import HighlightView, load_views
@@ -156,7 +156,7 @@ def act(
         highlight.due_at = recall.due_at(now, highlight.half_life)
         days = highlight.half_life
         session.flush()
-        selection.refresh_due(session, chat_ids=[chat_id])
+        picking.refresh_due(session, chat_ids=[chat_id])
     elif action is CardAction.FAVORITE:
         annotating.set_favorite(session, chat_id=chat_id, highlight_id=highlight_id)
     else:

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
 from bot.parsers import (
     apple_books,
@@ -30,6 +29,7 @@ from bot.parsers import (
     zip_archive,
 )
 from bot.parsers.decoding import BLOCK, NotUtf8, decode_bytes, decode_stream
+from bot.parsers.protocol import BytesParser, Parser
 from bot.parsers.records import (
     FileRead,
     Kind,
@@ -39,37 +39,6 @@ from bot.parsers.records import (
     ParseResult,
     Skipped,
 )
-
-
-@runtime_checkable
-class Parser(Protocol):
-    """What a text format's module provides."""
-
-    NAME: str
-
-    def looks_like(self, text: str) -> bool:
-        """Whether ``text`` (maybe only the start of a file) is in this format."""
-        ...
-
-    def parse(self, text: str) -> ParseResult:
-        """The records of a whole file's text; ParseError if it cannot be read."""
-        ...
-
-
-@runtime_checkable
-class BytesParser(Protocol):
-    """What a binary format's module provides (a database, a zip): it reads the file's bytes,
-    which are never decoded as text."""
-
-    NAME: str
-
-    def looks_like_bytes(self, data: bytes) -> bool:
-        """Whether the whole file ``data`` is in this format."""
-        ...
-
-    def parse_bytes(self, data: bytes) -> ParseResult:
-        """The records of the file; ParseError if it cannot be read."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,8 @@ from bot.db import SessionFactory, unit_of_work
 from bot.library import chats
 from bot.library.books import BookNotInLibrary, book_page, set_frequency
 from bot.library.importing import import_records
-from bot.library.selection import Frequency, pick_many, reshuffle, weights
+from bot.library.picking import pick_many
+from bot.library.selection import Frequency, reshuffle, weights
 from bot.models import Book, Highlight
 from bot.parsers import ParsedHighlight, ParseResult
 

@@ -10,7 +10,7 @@ from sqlmodel import col
 
 from bot.db import SessionFactory, unit_of_work
 from bot.library.importing import import_records
-from bot.library.selection import pick_reviews, refresh_due
+from bot.library.picking import pick_reviews, refresh_due
 from bot.library.streaks import streaks
 from bot.models import Delivery, Highlight
 from bot.parsers import ParsedHighlight, ParseResult

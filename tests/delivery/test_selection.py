@@ -11,7 +11,8 @@ from sqlmodel import col
 from bot.db import SessionFactory, unit_of_work
 from bot.library import annotating, chats
 from bot.library.importing import import_records
-from bot.library.selection import pick_many, reshuffle
+from bot.library.picking import pick_many
+from bot.library.selection import reshuffle
 from bot.models import Highlight
 from bot.parsers import ParsedHighlight, ParseResult
 
