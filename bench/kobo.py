@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import resource
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
-from bench.common import BACKENDS, WORK, Recorder, Sizes, fresh_database
+from bench.common import BACKENDS, WORK, Recorder, Sizes
 from bench.generate import STOP_WORDS
+from bench.importing import import_in_child
 
 SEED = 2026
 BOOKS = 100
@@ -99,42 +96,12 @@ def run(sizes: Sizes, recorder: Recorder, backends: tuple[str, ...]) -> None:
     path, highlights, notes = kobo_file(sizes.clippings_records)
     print(f"  file: {path} ({path.stat().st_size / 2**20:.1f} MB)", flush=True)
     for backend in backends:
-        with fresh_database(backend, "kobo") as engine:
-            url = engine.url.render_as_string(hide_password=False)
-            engine.dispose()
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            output = subprocess.run(
-                [sys.executable, "-m", "bench.importing", "--child", url, str(path)],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        # The machine is shared: the child's CPU time and the load tell a slow wall clock
-        # from a slow import.
-        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-        measured = json.loads(output.strip().splitlines()[-1])
-        if (measured["new"], measured["notes"]) != (highlights, notes):
+        measured = import_in_child(backend, path, database="kobo")
+        if (measured.new, measured.notes) != (highlights, notes):
             raise AssertionError(f"imported {measured}, expected {highlights}, {notes} notes")
-        recorder.add(
-            "Kobo database import end to end, highlights/s",
-            measured["new"] / measured["seconds"],
-            "highlights/s",
-            # The issue sets the rate for SQLite; PostgreSQL's is shown beside it.
-            at_least=10_000 if backend == "sqlite" else None,
-            backend=backend,
-            note=f"{measured['new']:,} highlights and {measured['notes']:,} notes "
-            f"in {measured['seconds']:.2f} s (child CPU {cpu:.1f} s, whole process; load "
-            f"average {os.getloadavg()[0]:.1f})",
-        )
-        recorder.add(
-            "Kobo database import peak memory (child process)",
-            measured["peak_mb"],
-            "MB",
-            at_most=300,
-            backend=backend,
-            note=f"{measured['before_mb']:.0f} MB before the import began",
-        )
+        # The issue sets the rate for SQLite; PostgreSQL's is shown beside it.
+        at_least = 10_000 if backend == "sqlite" else None
+        measured.record(recorder, "Kobo database import", backend=backend, at_least=at_least)
 
 
 def main() -> None:
