@@ -54,8 +54,8 @@ def to_anki(views: Iterable[HighlightView]) -> str:
 
 
 def _html(text: str) -> str:
-    """Escaped, with line breaks Anki shows and no tab to split the row."""
-    return escape(text).replace("\t", " ").replace("\r\n", "\n").replace("\n", "<br>")
+    """Escaped, with line breaks Anki shows and no tab or raw line break to split the row."""
+    return "<br>".join(escape(text).replace("\t", " ").splitlines())
 
 
 def _front(view: HighlightView) -> str:

@@ -9,6 +9,7 @@ import zipfile
 
 import yaml
 
+from bot.fake_telegram import StoredFile
 from tests.telegram.exports import exported
 from tests.telegram.harness import ALICE, BOB, BotHarness, quote
 from tests.telegram.test_library_views import BE_ONE, EMPTY, RIVER, WISDOM, seed_library
@@ -16,19 +17,24 @@ from tests.telegram.test_library_views import BE_ONE, EMPTY, RIVER, WISDOM, seed
 BOBS = "Bob's private <highlight> & thoughts."
 
 
-async def test_the_anki_button_sends_a_deck_anki_can_import(bot: BotHarness) -> None:
+async def alices_file(bot: BotHarness, label_start: str) -> tuple[StoredFile, str | None]:
+    """Alice's library, with Bob's beside it, exported by tapping a format's button."""
     seed_library(bot)
     bot.seed(BOB, [quote(BOBS, tags=["secret"])])
+    message = await exported(bot, ALICE, label_start)
+    assert message.document is not None
+    return message.document, message.caption
 
-    deck = await exported(bot, ALICE, "🗂 Anki")
 
-    assert deck.document is not None
-    assert deck.document.file_name == "commonplace-anki.txt"
-    assert deck.caption == (
+async def test_the_anki_button_sends_a_deck_anki_can_import(bot: BotHarness) -> None:
+    deck, caption = await alices_file(bot, "🗂 Anki")
+
+    assert deck.file_name == "commonplace-anki.txt"
+    assert caption == (
         "Your library as an Anki deck: in Anki, File → Import this file. Importing a newer "
         "export updates the cards it made instead of adding copies."
     )
-    text = deck.document.content.decode()
+    text = deck.content.decode()
     headers = [line for line in text.splitlines() if line.startswith("#")]
     assert headers[:2] == ["#separator:tab", "#html:true"]
     assert "#guid column:1" in headers and "#tags column:4" in headers
@@ -45,19 +51,15 @@ async def test_the_anki_button_sends_a_deck_anki_can_import(bot: BotHarness) -> 
     assert "Bob" not in text and "secret" not in text
 
     again = await exported(bot, ALICE, "🗂 Anki")
-    assert again.document is not None and again.document.content == deck.document.content
+    assert again.document is not None and again.document.content == deck.content
 
 
 async def test_the_obsidian_button_sends_a_zip_of_one_note_per_book(bot: BotHarness) -> None:
-    seed_library(bot)
-    bot.seed(BOB, [quote(BOBS, tags=["secret"])])
+    vault, caption = await alices_file(bot, "🟣 Obsidian")
 
-    vault = await exported(bot, ALICE, "🟣 Obsidian")
-
-    assert vault.document is not None
-    assert vault.document.file_name == "commonplace-obsidian.zip"
-    assert vault.caption is not None and vault.caption.startswith("Your library for Obsidian")
-    with zipfile.ZipFile(io.BytesIO(vault.document.content)) as archive:
+    assert vault.file_name == "commonplace-obsidian.zip"
+    assert caption is not None and caption.startswith("Your library for Obsidian")
+    with zipfile.ZipFile(io.BytesIO(vault.content)) as archive:
         notes = {name: archive.read(name).decode() for name in archive.namelist()}
     assert sorted(re.sub(r"\(\d+\)", "(n)", name) for name in notes) == [
         "Commonplace/Meditations (n).md",
@@ -77,7 +79,7 @@ async def test_the_obsidian_button_sends_a_zip_of_one_note_per_book(bot: BotHarn
     assert "Bob" not in "".join(notes.values())
 
     again = await exported(bot, ALICE, "🟣 Obsidian")
-    assert again.document is not None and again.document.content == vault.document.content
+    assert again.document is not None and again.document.content == vault.content
 
 
 async def test_a_chat_exports_only_its_own_library(bot: BotHarness) -> None:
