@@ -60,6 +60,7 @@ BUTTONS = (
     (buttons.BOOK, books.book_page_button),
     (buttons.BOOK_FREQUENCY, books.frequency_button),
     (buttons.CARD, sharing.card_button),
+    (buttons.EXPORT, library_io.export_button),
 )
 
 

@@ -131,7 +131,13 @@ def export_command(
     ctx: typer.Context,
     chat: ChatOption,
     format: Annotated[
-        str, typer.Option("--format", "-f", help="json, csv (Readwise layout) or md.")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json, csv (Readwise layout), md, anki (a deck to import in Anki) or obsidian "
+            "(a zip of Markdown files for a vault; needs --output).",
+        ),
     ] = "json",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here instead of to stdout.")
@@ -139,13 +145,21 @@ def export_command(
 ) -> None:
     """Export a chat's library."""
     if format not in exporting.FORMATS:
-        raise fail(f"unknown export format {format!r}; choose one of json, csv, md")
+        raise fail(
+            f"unknown export format {format!r}; choose one of {', '.join(exporting.FORMATS)}"
+        )
+    if format in exporting.BINARY and output is None:
+        raise fail(f"the {format} export is a zip file; name it with --output")
     with _database(_settings(ctx)) as engine, db.unit_of_work(db.session_factory(engine)) as s:
-        document = exporting.render(exporting.iter_library(s, chat_id=chat), format)
+        document = exporting.export_file(s, chat_id=chat, fmt=format)
+    if document is None:
+        if format in exporting.BINARY:
+            raise fail(f"Chat {chat} has an empty library: there is nothing to export.")
+        document = exporting.render([], format).encode()
     if output is None:
-        sys.stdout.write(document)
+        sys.stdout.write(document.decode())
         return
-    output.write_text(document, encoding="utf-8")
+    output.write_bytes(document)
     err.print(f"Wrote {output}", highlight=False)
 
 

@@ -6,6 +6,7 @@ import io
 import re
 import shutil
 import socket
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -204,12 +205,17 @@ def test_a_file_imports_kindle_clippings(settings: Settings, tmp_path: Path) -> 
 
 
 def test_stats_and_export_save_their_files(settings: Settings, tmp_path: Path) -> None:
-    out = talk(settings, *SAMPLE, "/stats", "/export", "/export")
+    # /export's buttons: CSV, Markdown twice (the second copy gets a free name), Anki, Obsidian.
+    out = talk(settings, *SAMPLE, "/stats", "/export", "! 1", "! 2", "! 2", "! 3", "! 4")
 
     assert "🖼 stats.png saved to exports/stats.png" in out
     assert (tmp_path / "exports" / "stats.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert "📎 commonplace.csv saved to exports/commonplace.csv" in out
     assert "📎 commonplace.md saved to exports/commonplace-2.md" in out
+    assert "📎 commonplace-anki.txt saved to exports/commonplace-anki.txt" in out
+    assert "📎 commonplace-obsidian.zip saved to exports/commonplace-obsidian.zip" in out
+    with zipfile.ZipFile(tmp_path / "exports" / "commonplace-obsidian.zip") as vault:
+        assert vault.namelist() == ["Commonplace/The DevOps Handbook (1).md"]
     csv = (tmp_path / "exports" / "commonplace.csv").read_text(encoding="utf-8")
     assert csv.startswith("Highlight,Book Title,Book Author")
     assert "Dr. Goldratt defined" in csv

@@ -1,4 +1,5 @@
-"""Exports of a chat's whole library: JSON, Readwise CSV and Markdown.
+"""Exports of a chat's whole library: JSON, Readwise CSV, Markdown, an Anki deck
+(``export_anki``) and an Obsidian vault folder (``export_obsidian``).
 
 The CSV follows Readwise's import layout so readers can take their data back; chapters
 travel as heading rows (``to_csv``) and several notes are joined by a ``---`` line, the
@@ -16,12 +17,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from bot.library.export_anki import to_anki
+from bot.library.export_obsidian import to_obsidian
 from bot.library.views import HighlightView, load_views
 from bot.models import Book, Highlight
 from bot.parsers.records import Kind
 from bot.parsers.tags import DISCARD, FAVORITE
 
-FORMATS = ("json", "csv", "md")
+FORMATS = ("json", "csv", "md", "anki", "obsidian")
+FILE_NAMES = {
+    "json": "commonplace.json",
+    "csv": "commonplace.csv",
+    "md": "commonplace.md",
+    "anki": "commonplace-anki.txt",
+    "obsidian": "commonplace-obsidian.zip",
+}
+BINARY = frozenset({"obsidian"})
+"""Formats that are bytes (a zip), not text."""
 CSV_HEADER = (
     "Highlight",
     "Book Title",
@@ -169,8 +181,36 @@ def to_markdown(views: Iterable[HighlightView]) -> str:
 
 
 def render(views: Iterable[HighlightView], fmt: str) -> str:
-    """Render in one of FORMATS."""
-    renderers = {"json": to_json, "csv": to_csv, "md": to_markdown}
+    """Render in one of the text FORMATS."""
+    renderers = {"json": to_json, "csv": to_csv, "md": to_markdown, "anki": to_anki}
     if fmt not in renderers:
-        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise ValueError(f"unknown text export format {fmt!r}")
     return renderers[fmt](views)
+
+
+def export_file(session: Session, *, chat_id: int, fmt: str) -> bytes | None:
+    """The chat's library as a file in one of FORMATS, or None when the library is empty."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    views = list(iter_library(session, chat_id=chat_id))
+    if not views:
+        return None
+    if fmt == "obsidian":
+        return to_obsidian(views, book_ids(session, chat_id=chat_id))
+    return render(views, fmt).encode()
+
+
+def is_empty(session: Session, *, chat_id: int) -> bool:
+    """Whether the chat's library holds nothing to export."""
+    first = session.execute(
+        select(col(Highlight.id)).where(col(Highlight.chat_id) == chat_id).limit(1)
+    ).first()
+    return first is None
+
+
+def book_ids(session: Session, *, chat_id: int) -> dict[tuple[str, str], int]:
+    """The chat's books by title and author (unique within a chat), to their ids."""
+    rows = session.execute(
+        select(col(Book.title), col(Book.author), col(Book.id)).where(col(Book.chat_id) == chat_id)
+    )
+    return {(title, author): book_id for title, author, book_id in rows}

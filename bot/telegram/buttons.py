@@ -62,6 +62,7 @@ KEEP = Button("keep", 2)  # undo a never
 STAR = Button("star", 2)  # favorite from a card
 
 CARD = Button("card", 1)  # the highlight as a quote card
+EXPORT = Button("export", 1)  # a format's place in render.EXPORT_CHOICES
 
 ALL = (
     SAMPLE,
@@ -84,5 +85,6 @@ ALL = (
     BOOK,
     BOOK_FREQUENCY,
     CARD,
+    EXPORT,
 )
 ACTIONS = frozenset(button.action for button in ALL)

@@ -123,7 +123,10 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("stats", library_io.stats_command, "Your library and reviews in numbers", Group.DATA),
     Command(
-        "export", library_io.export_command, "Get your library as CSV and Markdown", Group.DATA
+        "export",
+        library_io.export_command,
+        "Get your library as CSV, Markdown, an Anki deck or Obsidian notes",
+        Group.DATA,
     ),
     Command("import", library_io.import_help, "How to import your highlights", Group.DATA),
     Command(

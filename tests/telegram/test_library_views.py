@@ -6,7 +6,8 @@ import csv
 import io
 
 from bot.library.stats import library_stats
-from tests.telegram.harness import ALICE, BotHarness, quote
+from tests.telegram.exports import exported
+from tests.telegram.harness import ALICE, BotHarness, button_texts, quote
 
 WISDOM = "Wisdom cannot be imparted."
 RIVER = "The river is everywhere at the same time."
@@ -36,11 +37,21 @@ def seed_library(bot: BotHarness) -> None:
     )
 
 
+async def test_export_offers_csv_markdown_anki_and_obsidian(bot: BotHarness) -> None:
+    seed_library(bot)
+
+    menu = await bot.send(ALICE, "/export")
+
+    assert menu.text == "📤 Export your library: choose a format."
+    assert button_texts(menu) == ["📄 CSV (Readwise)", "📝 Markdown", "🗂 Anki", "🟣 Obsidian"]
+    assert menu.callback_data == ["export:0", "export:1", "export:2", "export:3"]
+
+
 async def test_export_sends_the_library_as_csv_and_markdown(bot: BotHarness) -> None:
     seed_library(bot)
 
-    csv_message = await bot.send(ALICE, "/export")
-    markdown_message = await bot.next(ALICE)
+    csv_message = await exported(bot, ALICE, "📄 CSV")
+    markdown_message = await exported(bot, ALICE, "📝 Markdown")
 
     assert csv_message.document is not None and markdown_message.document is not None
     assert csv_message.document.file_name == "commonplace.csv"
@@ -86,11 +97,10 @@ async def test_export_sends_the_library_as_csv_and_markdown(bot: BotHarness) -> 
 
 async def test_the_csv_export_imports_back_without_duplicates(bot: BotHarness) -> None:
     seed_library(bot)
-    exported = await bot.send(ALICE, "/export")
-    await bot.settle()
-    assert exported.document is not None
+    csv_file = await exported(bot, ALICE, "📄 CSV")
+    assert csv_file.document is not None
 
-    bot.tg.user_sends_document(ALICE, "commonplace.csv", exported.document.content)
+    bot.tg.user_sends_document(ALICE, "commonplace.csv", csv_file.document.content)
     await bot.next(ALICE)
     report = await bot.next(ALICE)
 

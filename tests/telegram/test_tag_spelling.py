@@ -7,6 +7,7 @@ import csv
 import io
 
 from bot.fake_telegram import Message
+from tests.telegram.exports import exported
 from tests.telegram.harness import ALICE, BotHarness, quote
 
 WISDOM = "Wisdom cannot be imparted."
@@ -32,10 +33,9 @@ async def test_an_imported_tag_keeps_its_spaces_and_shows_as_a_telegram_hashtag(
         "#knowledge_management · 1",
     ]
 
-    exported = await bot.send(ALICE, "/export")
-    await bot.settle()
-    assert exported.document is not None
-    rows = list(csv.reader(io.StringIO(exported.document.content.decode())))
+    csv_file = await exported(bot, ALICE, "📄 CSV")
+    assert csv_file.document is not None
+    rows = list(csv.reader(io.StringIO(csv_file.document.content.decode())))
     assert rows[1][6] == "idea, knowledge management"
 
 

@@ -17,7 +17,7 @@ from bot.library import chats, exporting
 from bot.library.errors import LibraryError
 from bot.library.importing import import_bytes
 from bot.library.stats import LibraryStats, library_stats
-from bot.telegram import render
+from bot.telegram import buttons, render
 from bot.telegram.context import Context, require_chat, require_message, transact
 
 log = logging.getLogger(__name__)
@@ -112,28 +112,35 @@ class _ProgressMessage:
 
 
 async def export_command(update: Update, context: Context) -> None:
-    """/export: the whole library as CSV (Readwise layout) and Markdown files."""
+    """/export: the formats to choose from, as buttons."""
     chat_id = require_chat(update).id
-
-    def work(session: Session) -> tuple[str, str] | None:
-        views = list(exporting.iter_library(session, chat_id=chat_id))
-        if not views:
-            return None
-        return exporting.to_csv(views), exporting.to_markdown(views)
-
-    documents = await transact(context, work)
+    empty = await transact(context, lambda s: exporting.is_empty(s, chat_id=chat_id))
     message = require_message(update)
-    if documents is None:
+    if empty:
         await message.reply_html(render.EMPTY_LIBRARY)
         return
-    csv_text, markdown = documents
-    await message.reply_document(
-        InputFile(csv_text.encode(), filename="commonplace.csv"),
-        caption="Your library in Readwise's CSV layout (importable here and in Readwise).",
-    )
-    await message.reply_document(
-        InputFile(markdown.encode(), filename="commonplace.md"),
-        caption="Your library as Markdown, book by book.",
+    await message.reply_html(render.EXPORT_MENU, reply_markup=render.export_keyboard())
+
+
+async def export_button(update: Update, context: Context) -> None:
+    """A format under /export: the whole library as that file."""
+    query = update.callback_query
+    assert query is not None
+    chat_id = require_chat(update).id
+    ids = buttons.EXPORT.ids_in(query.data)
+    if ids is None or not 0 <= ids[0] < len(render.EXPORT_CHOICES):
+        await query.answer(render.BUTTON_EXPIRED, show_alert=True)
+        return
+    fmt = render.EXPORT_CHOICES[ids[0]][0]
+    await query.answer()
+    document = await transact(context, lambda s: exporting.export_file(s, chat_id=chat_id, fmt=fmt))
+    if document is None:
+        await context.bot.send_message(chat_id, render.EMPTY_LIBRARY, parse_mode=ParseMode.HTML)
+        return
+    await context.bot.send_document(
+        chat_id,
+        InputFile(document, filename=exporting.FILE_NAMES[fmt]),
+        caption=render.EXPORT_CAPTIONS[fmt],
     )
 
 

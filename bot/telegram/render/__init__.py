@@ -187,7 +187,19 @@ from bot.telegram.render.highlights import (
     tags_panel as tags_panel,
 )
 from bot.telegram.render.library import (
+    BUTTON_EXPIRED as BUTTON_EXPIRED,
+)
+from bot.telegram.render.library import (
     EMPTY_LIBRARY as EMPTY_LIBRARY,
+)
+from bot.telegram.render.library import (
+    EXPORT_CAPTIONS as EXPORT_CAPTIONS,
+)
+from bot.telegram.render.library import (
+    EXPORT_CHOICES as EXPORT_CHOICES,
+)
+from bot.telegram.render.library import (
+    EXPORT_MENU as EXPORT_MENU,
 )
 from bot.telegram.render.library import (
     FORMAT_LIST as FORMAT_LIST,
@@ -197,6 +209,9 @@ from bot.telegram.render.library import (
 )
 from bot.telegram.render.library import (
     SEARCH_USAGE as SEARCH_USAGE,
+)
+from bot.telegram.render.library import (
+    export_keyboard as export_keyboard,
 )
 from bot.telegram.render.library import (
     search_keyboard as search_keyboard,

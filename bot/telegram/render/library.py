@@ -21,6 +21,27 @@ EMPTY_LIBRARY = (
     "(/import lists the files), or load the sample library with /start."
 )
 FORMAT_LIST = "\n".join(f"• {entry.label}: {entry.how}." for entry in FORMATS)
+# What /export offers, in the order of its buttons: a button carries its place here.
+EXPORT_CHOICES = (
+    ("csv", "📄 CSV (Readwise)"),
+    ("md", "📝 Markdown"),
+    ("anki", "🗂 Anki"),
+    ("obsidian", "🟣 Obsidian"),
+)
+EXPORT_MENU = "📤 Export your library: choose a format."
+EXPORT_CAPTIONS = {
+    "csv": "Your library in Readwise's CSV layout (importable here and in Readwise).",
+    "md": "Your library as Markdown, book by book.",
+    "anki": (
+        "Your library as an Anki deck: in Anki, File → Import this file. Importing a newer "
+        "export updates the cards it made instead of adding copies."
+    ),
+    "obsidian": (
+        "Your library for Obsidian, one note per book: unzip it into your vault. A newer "
+        "export unzipped over it replaces these notes instead of adding copies."
+    ),
+}
+BUTTON_EXPIRED = "That button has expired."
 SEARCH_TIPS = (
     'Tips: <code>"exact phrase"</code>, <code>-word</code> to exclude, '
     "<code>tag:name</code>, <code>book:words</code>, <code>deploy*</code> for a prefix."
@@ -137,3 +158,12 @@ def review_line(history: ReviewHistory) -> str:
     if not history.streaks_shown:
         return done
     return f"{done} · 🔥 streak {history.streak} (longest {history.longest})"
+
+
+def export_keyboard() -> InlineKeyboardMarkup:
+    """/export's format buttons, two to a row."""
+    choices = [
+        InlineKeyboardButton(label, callback_data=buttons.EXPORT.data(place))
+        for place, (_, label) in enumerate(EXPORT_CHOICES)
+    ]
+    return InlineKeyboardMarkup([choices[:2], choices[2:]])
