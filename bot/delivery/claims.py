@@ -103,8 +103,11 @@ def schedule_new_chats(
     return count
 
 
-def insert_claims(session: Session, days: dict[int, date], now: datetime) -> dict[int, int]:
-    """Insert the (chat, day) claims; delivery id by chat, for those that were not there."""
+def insert_claims(
+    session: Session, days: dict[int, date], now: datetime, review: str = DAILY
+) -> dict[int, int]:
+    """Insert the (chat, ``review``, day) claims; delivery id by chat, for those that were
+    not there."""
     if not days:
         return {}
     dialect = session.get_bind().dialect.name
@@ -125,6 +128,8 @@ def insert_claims(session: Session, days: dict[int, date], now: datetime) -> dic
         }
         for chat_id, day in days.items()
     ]
+    if review != DAILY:
+        rows = [{**row, "review": review} for row in rows]
     return {chat_id: delivery_id for delivery_id, chat_id in session.execute(statement, rows).all()}
 
 

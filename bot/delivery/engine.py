@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session
 
 from bot.db import SessionFactory, in_thread
-from bot.delivery import claims
+from bot.delivery import claims, themed
 from bot.delivery.courier import Clock, Courier, Stopping, TickReport
 from bot.delivery.pacer import Pacer
 from bot.delivery.sender import Sender
@@ -188,12 +188,28 @@ class DeliveryEngine:
             report.claimed += batch
             claimed_more.set()
             if taken < CLAIM_BATCH:  # not ``batch``: a chat with nothing to send is no end
+                await self._claim_themes(now, report, claimed_more)
                 return
             # A claim takes a while (most of it waiting for the GIL behind the sends), so
             # stay a few batches ahead of the sender, which would otherwise wait for claims.
             if report.claimed - len(seen) >= CLAIM_AHEAD:
                 hungry.clear()
                 await self._until_stopped(hungry.wait())
+
+    async def _claim_themes(
+        self, now: datetime, report: TickReport, claimed_more: asyncio.Event
+    ) -> None:
+        """Claim the themed reviews that are due, once the daily ones are claimed."""
+        zone = self._default_timezone
+        taken = themed.THEME_BATCH
+        while taken == themed.THEME_BATCH and not self._stopping.event.is_set():
+            taken, batch = await self._db(
+                lambda s: themed.claim_due_themes(
+                    s, now=now, default_timezone=zone, limit=themed.THEME_BATCH, rng=self._rng
+                )
+            )
+            report.claimed += batch
+            claimed_more.set()
 
     async def _send_claimed(
         self,
