@@ -416,7 +416,9 @@ def test_a_theme_is_saved_sent_and_listed(settings: Settings) -> None:
     )
 
     assert bot_said(out, "[5]")[0].startswith("🎯 Theme devops saved: ")
-    assert any(line.startswith("— The DevOps Handbook") for line in bot_said(out, "[7]"))
+    review = bot_said(out, "[7]")
+    assert review[0] == "🎯 devops"
+    assert any(line.startswith("— The DevOps Handbook") for line in review)
     assert bot_said(out, "[9]") == [
         "🎯 Theme devops comes weekdays (Mon–Fri) at 19:00, besides your daily review."
     ]

@@ -20,17 +20,11 @@ from bot.delivery.on_demand import AlreadySent, Taken, take_claimed
 from bot.delivery.schedule import due_at, local_date, next_due
 from bot.library.chats import ensure_chat, parse_time
 from bot.library.errors import LibraryError
-from bot.library.themes import get_theme, pick_theme
+from bot.library.themes import get_theme, pick_theme, review_of
 from bot.models import Chat, Delivery, ReviewTheme
 
-PREFIX = "theme:"
 THEME_BATCH = 200
 """Themes claimed in one transaction."""
-
-
-def review_of(name: str) -> str:
-    """The ``review`` of a theme's deliveries."""
-    return PREFIX + name
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,8 +24,24 @@ from bot.library.search import matching_ids, parse_query
 from bot.models import Highlight, ReviewTheme
 
 _NAME = re.compile(r"[\w-]{1,24}")
-RESERVED = frozenset({"add", "del", "delete", "rm", "remove", "list"})
+ADD = frozenset({"add", "new", "save"})
+DELETE = frozenset({"del", "delete", "rm", "remove"})
+RESERVED = ADD | DELETE | {"list"}
 """Words of ``/theme`` itself, which a theme cannot be called."""
+
+
+REVIEW_PREFIX = "theme:"
+"""A theme's reviews are deliveries whose ``review`` is this and the theme's name."""
+
+
+def review_of(name: str) -> str:
+    """The ``review`` of a theme's deliveries."""
+    return REVIEW_PREFIX + name
+
+
+def theme_of(review: str) -> str | None:
+    """The theme a delivery's ``review`` names; None for the daily review."""
+    return review.removeprefix(REVIEW_PREFIX) if review.startswith(REVIEW_PREFIX) else None
 
 
 class UnknownTheme(LibraryError):

@@ -75,11 +75,12 @@ async def test_a_theme_is_saved_listed_and_sent_from_its_matches_without_repeats
 
     await bot.send(ALICE, "/review 2")
     first = await bot.send(ALICE, "/theme stoic")
-    assert first.text is not None and first.text.startswith("1/2")
+    assert first.text is not None and first.text.startswith("🎯 stoic\n1/2")
     seen = [quoted_text(first)]
     await bot.press(ALICE, first.message_id, data_of(first, "Next"))
     last = await bot.next(ALICE)
-    assert last.text is not None and last.text.startswith("2/2") and "Review done" in last.text
+    assert last.text is not None and last.text.startswith("🎯 stoic\n2/2")
+    assert "Review done" in last.text
     seen.append(quoted_text(last))
     again = await bot.send(ALICE, "/theme stoic")
     assert again.text == "🎯 Today's stoic review has gone out already: here it is."
@@ -178,7 +179,9 @@ async def test_a_theme_at_its_own_time_comes_once_a_day_across_the_spring_change
     before = len(bot.tg.sent(ALICE))
 
     bot.clock.now = utc(2030, 3, 30, 18, 0, 5)
-    assert quoted_text(await bot.next(ALICE)) in STOIC
+    first = await bot.next(ALICE)
+    assert first.text is not None and first.text.startswith("🎯 stoic\n")
+    assert quoted_text(first) in STOIC
     assert await theme_due(bot, "stoic", utc(2030, 3, 30, 18, 0)) == utc(2030, 3, 31, 17, 0)
     bot.clock.now = utc(2030, 3, 31, 17, 0, 5)  # 19:00 CEST
     assert quoted_text(await bot.next(ALICE)) in STOIC

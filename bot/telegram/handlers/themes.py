@@ -14,8 +14,6 @@ from bot.telegram import render
 from bot.telegram.context import Context, require_chat, require_message, transact
 from bot.telegram.handlers.reviewing import send_review
 
-_ADD, _DELETE = {"add", "new", "save"}, {"del", "delete", "rm", "remove"}
-
 
 async def theme_command(update: Update, context: Context) -> None:
     """List, save, delete, schedule or send a theme, by what follows /theme."""
@@ -26,7 +24,7 @@ async def theme_command(update: Update, context: Context) -> None:
         await _reply(
             update, context, lambda s, c: render.themes_text(themes.list_themes(s, chat_id=c))
         )
-    elif verb in _ADD:
+    elif verb in themes.ADD:
         if len(args) < 3:
             await message.reply_html(render.THEME_USAGE)
             return
@@ -38,7 +36,7 @@ async def theme_command(update: Update, context: Context) -> None:
                 *themes.save_theme(s, chat_id=c, name=args[1], query=query)
             ),
         )
-    elif verb in _DELETE:
+    elif verb in themes.DELETE:
         if len(args) != 2:
             await message.reply_html(render.THEME_USAGE)
             return
