@@ -113,6 +113,7 @@ class DeliveryEngine:
             for chat_id, day in report.recovered:
                 log.warning("delivery to chat %s for %s may or may not have arrived", chat_id, day)
             await self._db(lambda s: claims.schedule_new_chats(s, now=now, default_timezone=zone))
+            await self._db(lambda s: themed.schedule_new_themes(s, now=now, default_timezone=zone))
             sender = self._sender or sender
             if sender is None:
                 raise ValueError("the engine has no sender of its own: pass one to tick")

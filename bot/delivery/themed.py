@@ -88,6 +88,21 @@ def _reschedule(session: Session, theme: ReviewTheme, zone_name: str, now: datet
     )
 
 
+def schedule_new_themes(
+    session: Session, *, now: datetime, default_timezone: str, limit: int = THEME_BATCH
+) -> int:
+    """Give scheduled themes without a due time (new, or their chat's zone changed) one."""
+    rows = session.execute(
+        select(ReviewTheme, col(Chat.timezone))
+        .join(Chat, col(Chat.id) == col(ReviewTheme.chat_id))
+        .where(col(ReviewTheme.delivery_time).is_not(None), col(ReviewTheme.next_due_at).is_(None))
+        .limit(limit)
+    ).all()
+    for theme, timezone in rows:
+        _reschedule(session, theme, timezone or default_timezone, now)
+    return len(rows)
+
+
 def claim_due_themes(
     session: Session,
     *,

@@ -4,7 +4,8 @@ A theme's review draws from the query's matches (at most ``search.MATCH_LIMIT``,
 ``/search`` ranks first), found afresh each time so new highlights join in. Matches that
 feedback made due come first, earliest due first; the rest come in random order without
 repeating until every match has come once (the theme's round, kept in ``shown``). Discarded
-highlights never come.
+highlights and books set to Never never come; other book and tag weights play no part: the
+theme already says what to draw on.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from bot.library import picking, recall
 from bot.library.chats import ensure_chat
 from bot.library.errors import LibraryError
 from bot.library.search import matching_ids, parse_query
-from bot.models import Highlight, ReviewTheme
+from bot.library.selection import Frequency
+from bot.models import Book, Highlight, ReviewTheme
 
 _NAME = re.compile(r"[\w-]{1,24}")
 ADD = frozenset({"add", "new", "save"})
@@ -135,8 +137,12 @@ def pick_theme(
     if not matches:
         return []
     rows = session.execute(
-        select(col(Highlight.id), col(Highlight.due_at), col(Highlight.half_life)).where(
-            col(Highlight.id).in_(matches), col(Highlight.discarded).is_(False)
+        select(col(Highlight.id), col(Highlight.due_at), col(Highlight.half_life))
+        .join(Book, col(Book.id) == col(Highlight.book_id))
+        .where(
+            col(Highlight.id).in_(matches),
+            col(Highlight.discarded).is_(False),
+            col(Book.frequency) != Frequency.NEVER,
         )
     ).all()
     due = sorted((at, hid, half) for hid, at, half in rows if at is not None and at <= now)

@@ -11,7 +11,7 @@ from sqlmodel import col
 
 from bot.db import SessionFactory, unit_of_work
 from bot.delivery import claims, themed
-from bot.library.chats import set_paused
+from bot.library.chats import set_paused, set_timezone
 from bot.library.importing import import_records
 from bot.library.themes import save_theme
 from bot.models import Delivery, ReviewTheme, table_of
@@ -95,3 +95,21 @@ def test_a_paused_chats_theme_does_not_come_and_a_missed_day_is_skipped(
     assert claim(sessions, morning) == (1, 0)
     assert claim(sessions, morning + timedelta(hours=10, seconds=5)) == (1, 1)
     assert [day for _, day, _, _ in theme_reviews(sessions)] == [date(2030, 3, 6)]
+
+
+def test_a_new_time_zone_moves_a_scheduled_theme_to_its_time_there(
+    sessions: SessionFactory,
+) -> None:
+    library_with_theme(sessions)
+
+    def due() -> datetime | None:
+        with unit_of_work(sessions) as session:
+            return session.execute(select(col(ReviewTheme.next_due_at))).scalar_one()
+
+    assert due() == datetime(2030, 3, 4, 19, 0, tzinfo=UTC)
+    with unit_of_work(sessions) as session:
+        set_timezone(session, chat_id=CHAT, value="Europe/Berlin")
+    assert due() is None
+    with unit_of_work(sessions) as session:
+        assert themed.schedule_new_themes(session, now=NOON, default_timezone="UTC") == 1
+    assert due() == datetime(2030, 3, 4, 18, 0, tzinfo=UTC)  # 19:00 CET
