@@ -59,6 +59,7 @@ async def test_a_theme_is_saved_listed_and_sent_from_its_matches_without_repeats
     bot: BotHarness,
 ) -> None:
     seed(bot)
+    await bot.send(ALICE, "/time 23:30")  # the daily review stays out of the way
     saved = await bot.send(ALICE, "/theme add Stoic tag:stoic")
     assert saved.text == "🎯 Theme stoic saved: 3 highlights match. /theme stoic sends one now."
     empty = await bot.send(ALICE, "/theme add sea whale book:Moby")
