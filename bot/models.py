@@ -323,3 +323,27 @@ class QuoteCard(SQLModel, table=True):
     theme: str = Field(max_length=16, primary_key=True)
     fingerprint: str = Field(max_length=64)
     file_id: str = Field(sa_type=Text)
+
+
+class ReviewTheme(SQLModel, table=True):
+    """A chat's themed review: a saved ``/search`` query whose matches make its reviews.
+
+    With a ``delivery_time`` it is also scheduled on its ``days`` (as ``rhythm.encode``
+    stores them), due next at ``next_due_at``. ``shown`` holds the ids its reviews have shown
+    this round, comma-separated: a match comes again only once the others have come.
+    """
+
+    __tablename__ = "review_theme"
+    __table_args__ = (UniqueConstraint("chat_id", "name", name="uq_review_theme_chat_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("chat.id", ondelete="CASCADE"), nullable=False)
+    )
+    name: str = Field(max_length=24)
+    query: str = Field(sa_type=Text)
+    delivery_time: str | None = Field(default=None, max_length=5)
+    days: str = Field(default="daily", max_length=32)
+    next_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    next_due_date: date | None = None
+    shown: str = Field(default="", sa_type=Text)

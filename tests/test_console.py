@@ -409,3 +409,27 @@ def test_a_review_walks_card_by_card_in_one_message_with_feedback(settings: Sett
     answer = bot_said(out, "[9]")
     assert answer[0] == "↩ [7]"  # a reply to the review's message
     assert answer[1].startswith("📚 Today's review has gone out already")
+
+
+def test_a_theme_is_saved_sent_and_listed(settings: Settings) -> None:
+    out = talk(
+        settings,
+        *SAMPLE,
+        "/theme add devops book:devops",  # [4], [5]
+        "/theme devops",  # [6], its review [7]
+        "/theme devops at 19:00 weekdays",  # [8], [9]
+        "/theme",  # [10], [11]
+    )
+
+    assert bot_said(out, "[5]")[0].startswith("🎯 Theme devops saved: ")
+    review = bot_said(out, "[7]")
+    assert review[0] == "🎯 devops"
+    assert any(line.startswith("— The DevOps Handbook") for line in review)
+    assert bot_said(out, "[9]") == [
+        "🎯 Theme devops comes weekdays (Mon–Fri) at 19:00, besides your daily review."
+    ]
+    listed = bot_said(out, "[11]")
+    assert listed[:2] == [
+        "🎯 Your themes",
+        "• devops: book:devops — weekdays (Mon–Fri) at 19:00",
+    ]

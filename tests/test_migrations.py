@@ -422,3 +422,44 @@ def test_quote_cards_upgrade_keeps_every_chat_and_highlight(engine: Engine) -> N
     with unit_of_work(sessions) as session:
         again = request_card(session, chat_id=7, highlight_id=highlight_id)
         assert again is not None and (again.theme, again.file_id) == ("sepia", "F1")
+
+
+def test_themes_upgrade_keeps_every_chat_and_its_reviews(engine: Engine) -> None:
+    from sqlalchemy import select
+    from sqlmodel import col
+
+    from bot.db import session_factory, unit_of_work
+    from bot.library.importing import import_records
+    from bot.library.themes import list_themes, save_theme
+    from bot.models import Chat, Delivery
+    from bot.parsers import ParsedHighlight, ParseResult
+
+    sessions = session_factory(engine)
+    with unit_of_work(sessions) as session:
+        result = ParseResult(
+            format="test", highlights=[ParsedHighlight(book_title="B", text="T", tags=["t"])]
+        )
+        import_records(session, chat_id=7, result=result)
+    with engine.begin() as c:
+        c.execute(
+            text("UPDATE chat SET delivery_time = '07:30', review_size = 5, days = 'weekdays'")
+        )
+        c.execute(
+            text(
+                "INSERT INTO delivery (chat_id, review, local_date, status, attempts, claimed_at,"
+                " updated_at) VALUES (7, 'daily', '2030-03-04', 'sent', 1,"
+                " '2030-03-04 07:30:00', '2030-03-04 07:30:00')"
+            )
+        )
+    # A database as it was before themes, with a library and a review in it.
+    db.downgrade(engine, "0011")
+    db.upgrade(engine)
+    with unit_of_work(sessions) as session:
+        chat = session.get(Chat, 7)
+        assert chat is not None
+        assert (chat.delivery_time, chat.review_size, chat.days) == ("07:30", 5, "weekdays")
+        reviews = session.execute(select(col(Delivery.review), col(Delivery.status))).all()
+        assert [tuple(row) for row in reviews] == [("daily", "sent")]
+        assert save_theme(session, chat_id=7, name="t", query="tag:t") == ("t", 1)
+    with unit_of_work(sessions) as session:
+        assert [theme.name for theme in list_themes(session, chat_id=7)] == ["t"]

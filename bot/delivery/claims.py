@@ -59,6 +59,7 @@ class Claim:
     local_date: date
     highlight_id: int
     size: int = 1
+    review: str = DAILY
 
 
 def _last_claimed(session: Session, chat_id: int) -> date | None:
@@ -103,8 +104,11 @@ def schedule_new_chats(
     return count
 
 
-def insert_claims(session: Session, days: dict[int, date], now: datetime) -> dict[int, int]:
-    """Insert the (chat, day) claims; delivery id by chat, for those that were not there."""
+def insert_claims(
+    session: Session, days: dict[int, date], now: datetime, review: str = DAILY
+) -> dict[int, int]:
+    """Insert the (chat, ``review``, day) claims; delivery id by chat, for those that were
+    not there."""
     if not days:
         return {}
     dialect = session.get_bind().dialect.name
@@ -125,6 +129,8 @@ def insert_claims(session: Session, days: dict[int, date], now: datetime) -> dic
         }
         for chat_id, day in days.items()
     ]
+    if review != DAILY:
+        rows = [{**row, "review": review} for row in rows]
     return {chat_id: delivery_id for delivery_id, chat_id in session.execute(statement, rows).all()}
 
 
@@ -275,12 +281,13 @@ def claimed(session: Session, *, limit: int = 500) -> list[Claim]:
             col(Delivery.local_date),
             col(Delivery.highlight_id),
             col(Delivery.size),
+            col(Delivery.review),
         )
         .where(col(Delivery.status) == CLAIMED, col(Delivery.highlight_id).is_not(None))
         .order_by(col(Delivery.claimed_at), col(Delivery.id))
         .limit(limit)
     ).all()
-    return [Claim(d, c, day, h, n) for d, c, day, h, n in rows if h is not None]
+    return [Claim(d, c, day, h, n, r) for d, c, day, h, n, r in rows if h is not None]
 
 
 def start_sending_many(session: Session, *, delivery_ids: list[int], now: datetime) -> set[int]:

@@ -22,6 +22,7 @@ from bot.delivery.pacer import Pacer
 from bot.delivery.sender import OutcomeUnknown, RateLimited, Refused, Rejected, Sender
 from bot.library.messages import remember_shown
 from bot.library.reviews import Card
+from bot.library.themes import theme_of
 from bot.library.views import HighlightView, load_owned_views
 
 log = logging.getLogger(__name__)
@@ -281,7 +282,9 @@ def _start(
 
 
 def _first_card(claim: claims.Claim, view: HighlightView | None) -> Card | None:
-    return None if view is None else Card(claim.delivery_id, 0, claim.size, view)
+    if view is None:
+        return None
+    return Card(claim.delivery_id, 0, claim.size, view, theme=theme_of(claim.review))
 
 
 def _finish(session: Session, done: list[_Done], *, clock: Clock) -> list[None]:

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from sqlmodel import Session
 
 from bot.db import SessionFactory, in_thread
-from bot.delivery import claims
+from bot.delivery import claims, themed
 from bot.delivery.courier import Clock, Courier, Stopping, TickReport
 from bot.delivery.pacer import Pacer
 from bot.delivery.sender import Sender
@@ -113,6 +113,7 @@ class DeliveryEngine:
             for chat_id, day in report.recovered:
                 log.warning("delivery to chat %s for %s may or may not have arrived", chat_id, day)
             await self._db(lambda s: claims.schedule_new_chats(s, now=now, default_timezone=zone))
+            await self._db(lambda s: themed.schedule_new_themes(s, now=now, default_timezone=zone))
             sender = self._sender or sender
             if sender is None:
                 raise ValueError("the engine has no sender of its own: pass one to tick")
@@ -188,12 +189,28 @@ class DeliveryEngine:
             report.claimed += batch
             claimed_more.set()
             if taken < CLAIM_BATCH:  # not ``batch``: a chat with nothing to send is no end
+                await self._claim_themes(now, report, claimed_more)
                 return
             # A claim takes a while (most of it waiting for the GIL behind the sends), so
             # stay a few batches ahead of the sender, which would otherwise wait for claims.
             if report.claimed - len(seen) >= CLAIM_AHEAD:
                 hungry.clear()
                 await self._until_stopped(hungry.wait())
+
+    async def _claim_themes(
+        self, now: datetime, report: TickReport, claimed_more: asyncio.Event
+    ) -> None:
+        """Claim the themed reviews that are due, once the daily ones are claimed."""
+        zone = self._default_timezone
+        taken = themed.THEME_BATCH
+        while taken == themed.THEME_BATCH and not self._stopping.event.is_set():
+            taken, batch = await self._db(
+                lambda s: themed.claim_due_themes(
+                    s, now=now, default_timezone=zone, limit=themed.THEME_BATCH, rng=self._rng
+                )
+            )
+            report.claimed += batch
+            claimed_more.set()
 
     async def _send_claimed(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -54,11 +54,19 @@ def take_today(
         claims.fix_reviews(session, new, {chat_id: chat.review_size}, now, rng)
         # Today is claimed: the scheduler's next due time is the next day's.
         claims.reschedule(session, chat_id=chat_id, now=now, default_timezone=default_timezone)
+    return take_claimed(session, chat_id=chat_id, review=claims.DAILY, day=today, now=now)
+
+
+def take_claimed(
+    session: Session, *, chat_id: int, review: str, day: date, now: datetime
+) -> Taken | AlreadySent | None:
+    """Take the chat's claimed ``review`` of ``day`` for sending now, unless another process
+    has; None if it found nothing to show."""
     delivery = session.execute(
         select(Delivery).where(
             col(Delivery.chat_id) == chat_id,
-            col(Delivery.review) == claims.DAILY,
-            col(Delivery.local_date) == today,
+            col(Delivery.review) == review,
+            col(Delivery.local_date) == day,
         )
     ).scalar_one()
     assert delivery.id is not None

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from bot.delivery import rhythm
@@ -16,7 +16,7 @@ from bot.library import selection
 from bot.library._sql import insert_ignore
 from bot.library.errors import LibraryError
 from bot.library.tagging import ensure_tags, tag_name
-from bot.models import Chat, Tag, table_of, utcnow
+from bot.models import Chat, ReviewTheme, Tag, table_of, utcnow
 from bot.parsers.tags import tag_key
 
 MAX_WEIGHT = 100
@@ -141,6 +141,14 @@ def set_timezone(session: Session, *, chat_id: int, value: str) -> str:
     chat = _chat(session, chat_id)
     chat.timezone = parse_timezone(value)
     _unschedule(chat)
+    # Scheduled themes come at their time in the chat's zone: the scheduler works them out
+    # again too.
+    themes = table_of(ReviewTheme)
+    session.execute(
+        update(themes)
+        .where(themes.c.chat_id == chat_id, themes.c.delivery_time.is_not(None))
+        .values(next_due_at=None, next_due_date=None)
+    )
     return chat.timezone
 
 

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from bot.library import annotating, picking, recall
 from bot.library.errors import LibraryError
 from bot.library.streaks import current_streak
+from bot.library.themes import theme_of
 from bot.library.views import HighlightView, load_views
 from bot.models import BotMessage, Chat, Delivery, table_of
 
@@ -57,6 +58,8 @@ class Card:
     view: HighlightView
     streak: int | None = None
     """The reader's streak, on the last card of a review where streaks are shown."""
+    theme: str | None = None
+    """The theme whose review this is; None for the daily review."""
 
     @property
     def last(self) -> bool:
@@ -92,7 +95,7 @@ def _card(session: Session, delivery: Delivery, position: int) -> Card:
         chat = session.get(Chat, delivery.chat_id)
         if chat is not None and chat.streaks:
             streak = current_streak(session, chat_id=delivery.chat_id, today=delivery.local_date)
-    return Card(delivery.id, position, size, views[0], streak)
+    return Card(delivery.id, position, size, views[0], streak, theme_of(delivery.review))
 
 
 def first_card(session: Session, *, chat_id: int, delivery_id: int) -> Card:

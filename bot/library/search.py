@@ -179,6 +179,21 @@ def search(
     return page
 
 
+def matching_ids(session: Session, *, chat_id: int, query: SearchQuery) -> list[int]:
+    """The ids of the search's matches, best first: at most ``MATCH_LIMIT``."""
+    if query.is_empty:
+        return []
+    try:
+        ranked, _ = _ranked(session, chat_id, query)
+    except _OnlyCommonWords:
+        return []
+    if ranked is None:
+        return []
+    matches = ranked.limit(MATCH_LIMIT).subquery()
+    rows = session.execute(select(matches.c.id).order_by(matches.c.score, matches.c.id))
+    return list(rows.scalars())
+
+
 class _OnlyCommonWords(Exception):
     """The words of a search are all ones PostgreSQL's text search ignores, like "the"."""
 

@@ -22,6 +22,7 @@ from bot.telegram.handlers import (
     reviewing,
     searching,
     sharing,
+    themes,
 )
 
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
@@ -76,6 +77,13 @@ COMMANDS: tuple[Command, ...] = (
         "Today's review now; /review 5 sets its size",
         Group.DELIVERY,
         "[<i>N</i>]",
+    ),
+    Command(
+        "theme",
+        themes.theme_command,
+        "Themed reviews from a search: /theme add stoic tag:stoicism",
+        Group.DELIVERY,
+        "[add|del] <i>name</i> [<i>query</i> | at <i>19:00</i> <i>days</i>]",
     ),
     Command(
         "time", preferences.time_command, "Set the daily time, e.g. /time 07:30", Group.DELIVERY

@@ -79,10 +79,10 @@ async def review_now(update: Update, context: Context) -> None:
             else None,
         )
     else:
-        await _send_review(context, chat_id, taken.card)
+        await send_review(context, chat_id, taken.card)
 
 
-async def _send_review(context: Context, chat_id: int, card: reviews.Card) -> None:
+async def send_review(context: Context, chat_id: int, card: reviews.Card) -> None:
     """Send a review taken on demand and record how it went: sent, or never again."""
     parts = render.review_messages(card)
     share = context.bot_data.inline_mode

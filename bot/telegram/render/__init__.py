@@ -261,3 +261,27 @@ from bot.telegram.render.sharing import (
 from bot.telegram.render.sharing import (
     start_button as start_button,
 )
+from bot.telegram.render.themes import (
+    NO_THEMES as NO_THEMES,
+)
+from bot.telegram.render.themes import (
+    THEME_USAGE as THEME_USAGE,
+)
+from bot.telegram.render.themes import (
+    theme_already_sent as theme_already_sent,
+)
+from bot.telegram.render.themes import (
+    theme_deleted as theme_deleted,
+)
+from bot.telegram.render.themes import (
+    theme_empty as theme_empty,
+)
+from bot.telegram.render.themes import (
+    theme_saved as theme_saved,
+)
+from bot.telegram.render.themes import (
+    theme_scheduled as theme_scheduled,
+)
+from bot.telegram.render.themes import (
+    themes_text as themes_text,
+)

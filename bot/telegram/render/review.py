@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.library.reviews import Card, CardAction
@@ -17,21 +19,34 @@ STREAK_USAGE = (
 )
 _ROOM = 80
 """Room in a card's message for its count and the end of the review."""
+_THEME_ROOM = 32
+"""Room for the name of a theme above its review's cards."""
 
 
 def review_messages(card: Card) -> list[str]:
     """The messages of a review's first card: a review of one is a highlight as any other;
-    a longer one is one message, edited card after card, so a long passage is cut short."""
-    if card.size == 1:
+    a longer one is one message, edited card after card, so a long passage is cut short.
+    A themed review's cards say which theme it is."""
+    if card.size > 1:
+        return [card_text(card)]
+    if card.theme is None:
         return highlight_messages(card.view)
-    return [card_text(card)]
+    first, *rest = highlight_messages(card.view, room=_THEME_ROOM)
+    return [_theme_header(card.theme) + first, *rest]
+
+
+def _theme_header(theme: str) -> str:
+    return f"🎯 <b>{escape(theme)}</b>\n"
 
 
 def card_text(card: Card) -> str:
     """One card of a review of several, in one message."""
-    parts = highlight_messages(card.view, room=_ROOM)
+    room = _ROOM + (_THEME_ROOM if card.theme is not None else 0)
+    parts = highlight_messages(card.view, room=room)
     body = parts[0] + ("\n… (/search finds the rest)" if len(parts) > 1 else "")
     text = f"<b>{card.position + 1}/{card.size}</b>\n{body}"
+    if card.theme is not None:
+        text = _theme_header(card.theme) + text
     if card.last:
         text += "\n\n✅ <b>Review done</b>"
         if card.streak:
