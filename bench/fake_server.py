@@ -9,6 +9,10 @@ Every figure about what reached "Telegram" is taken here, at the server:
   -> every chat sends ``n`` commands one after another (all chats at once), pausing
   ``lo``..``hi`` seconds after each answer, and each round trip is timed from the update
   being queued to the bot's first message in answer;
+- ``{"op": "review", "chats": [ids], "think": [lo, hi]}`` -> every chat sends ``/review``
+  and, all chats at once, taps Next ▶ under each card after reading it ``lo``..``hi``
+  seconds, until the review is done; each tap is timed from the callback query being queued
+  to the bot's edit of the message;
 - ``{"op": "stop"}``.
 
 ``python -m bench.fake_server [--rate-limits] [--latency LOW,HIGH]`` prints
@@ -27,7 +31,8 @@ import time
 from functools import partial
 from typing import Any
 
-from bot.fake_telegram import FakeTelegram
+from bot.fake_telegram import FakeTelegram, Message
+from bot.telegram import buttons
 
 TOKEN = "4242:commonplace-bench"
 
@@ -79,6 +84,58 @@ def _answered(tg: FakeTelegram, chat_id: int, before: int) -> bool:
     return len(tg.sent(chat_id)) > before
 
 
+async def review_load(
+    tg: FakeTelegram, chats: list[int], think: tuple[float, float]
+) -> dict[str, Any]:
+    """All chats at once, each going through its review with Next ▶; tap round trips in ms.
+
+    Each chat starts within the first ``high`` seconds and reads every card ``low``..``high``
+    seconds before it taps.
+    """
+    taps: list[float] = []
+    timeouts = 0
+
+    async def chat(chat_id: int) -> None:
+        nonlocal timeouts
+        pause = random.Random(chat_id)
+        await asyncio.sleep(pause.uniform(0.0, think[1]))
+        tg.user_sends(chat_id, "/review")
+        try:
+            await tg.wait_until(lambda: _next_button(tg, chat_id) is not None, timeout=30.0)
+        except TimeoutError:
+            timeouts += 1
+            return
+        while (found := _next_button(tg, chat_id)) is not None:
+            message, data = found
+            edits = len(message.edits)
+            await asyncio.sleep(max(0.05, pause.uniform(*think)))
+            start = time.perf_counter()
+            tg.user_presses(chat_id, message.message_id, data)
+            try:
+                await tg.wait_until(partial(_edited_since, message, edits), timeout=30.0)
+            except TimeoutError:
+                timeouts += 1
+                return
+            taps.append((time.perf_counter() - start) * 1000)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(chat(chat_id) for chat_id in chats))
+    return {"taps": taps, "timeouts": timeouts, "seconds": time.perf_counter() - started}
+
+
+def _edited_since(message: Message, edits: int) -> bool:
+    return len(message.edits) > edits
+
+
+def _next_button(tg: FakeTelegram, chat_id: int) -> tuple[Message, str] | None:
+    """The bot's latest message in the chat and its Next ▶ data, if it has the button."""
+    sent = tg.sent(chat_id)
+    if not sent:
+        return None
+    data = [d for d in sent[-1].callback_data if buttons.NEXT.ids_in(d) is not None]
+    return (sent[-1], data[0]) if data else None
+
+
 def stats(tg: FakeTelegram, chats: list[int], unreached: bool = False) -> dict[str, Any]:
     """What reached each chat, and how many requests were refused with a 429."""
     counts = [len(tg.sent(chat_id)) for chat_id in chats]
@@ -116,6 +173,9 @@ async def serve(rate_limits: bool, latency: tuple[float, float] | None) -> None:
                 break
             if op == "stats":
                 _say(stats(tg, request["chats"], request.get("unreached", False)))
+            elif op == "review":
+                think = tuple(request.get("think", (0.0, 0.0)))
+                _say(await review_load(tg, request["chats"], think))
             elif op == "load":
                 think = tuple(request.get("think", (0.0, 0.0)))
                 _say(

@@ -20,6 +20,9 @@ def test_an_unknown_benchmark_name_is_an_error_that_lists_the_names() -> None:
     )
     assert run.returncode == 2
     assert "no benchmark named search, selection" in run.stderr
-    names = "importing, koreader, kobo, searching, selecting, fanout, commands, memory, cards"
+    names = (
+        "importing, koreader, kobo, searching, selecting, reviewing, fanout, commands, "
+        "tapping, memory, cards, inline"
+    )
     assert f"choose from {names}" in run.stderr
     assert "Every target was met" not in run.stdout

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select, true, update
+from sqlalchemy import Select, bindparam, func, select, true, union_all, update
 from sqlmodel import Session
 
 from bot.library import recall
@@ -84,9 +84,17 @@ def refresh_due(session: Session, *, chat_ids: Collection[int]) -> None:
     """Keep each chat's earliest feedback due time (``Chat.feedback_due_at``) true, after
     feedback or a review changed its highlights' due times."""
     chat = table_of(Chat)
+    # Read in due order from the index of due times, which holds only highlights with
+    # feedback: a MIN() over the chat's highlights would read every one of them.
     earliest = (
-        select(func.min(_HIGHLIGHT.c.due_at))
-        .where(_HIGHLIGHT.c.chat_id == chat.c.id, _HIGHLIGHT.c.discarded.is_(False))
+        select(_HIGHLIGHT.c.due_at)
+        .where(
+            _HIGHLIGHT.c.chat_id == chat.c.id,
+            _HIGHLIGHT.c.due_at.is_not(None),
+            _HIGHLIGHT.c.discarded.is_(False),
+        )
+        .order_by(_HIGHLIGHT.c.due_at)
+        .limit(1)
         .scalar_subquery()
     )
     session.execute(
@@ -145,36 +153,41 @@ def _by_size(sizes: Mapping[int, int]) -> dict[int, list[int]]:
     return groups
 
 
+_DUE_CHATS_PER_STATEMENT = 100
+"""Chats whose due highlights one statement looks up (SQLite allows 500 parts in a UNION)."""
+
+
 def _due_by_feedback(
     session: Session, sizes: Mapping[int, int], now: datetime
 ) -> dict[int, list[tuple[int, float]]]:
     """Each chat's highlights that feedback made due, earliest first, with their half-lives;
-    at most the chat's review size."""
-    if not sizes:
-        return {}
-    place = (
-        func.row_number()
-        .over(partition_by=_HIGHLIGHT.c.chat_id, order_by=(_HIGHLIGHT.c.due_at, _HIGHLIGHT.c.id))
-        .label("place")
-    )
-    ranked = (
-        select(_HIGHLIGHT.c.id, _HIGHLIGHT.c.chat_id, _HIGHLIGHT.c.half_life, place)
-        .where(
-            _HIGHLIGHT.c.chat_id.in_(list(sizes)),
-            _HIGHLIGHT.c.due_at <= now,
-            _HIGHLIGHT.c.discarded.is_(False),
-        )
-        .subquery()
-    )
+    at most the chat's review size.
+
+    Each chat's are read in due order from the index of due times and no further than its
+    review size: a chat may have a thousand due, and a review takes five of them.
+    """
+    chat_ids = sorted(sizes)
+    rows: list[Any] = []  # id, chat id, half-life, due time
+    for start in range(0, len(chat_ids), _DUE_CHATS_PER_STATEMENT):
+        parts = [
+            select(
+                _HIGHLIGHT.c.id, _HIGHLIGHT.c.chat_id, _HIGHLIGHT.c.half_life, _HIGHLIGHT.c.due_at
+            )
+            .where(
+                _HIGHLIGHT.c.chat_id == chat_id,
+                _HIGHLIGHT.c.due_at <= now,
+                _HIGHLIGHT.c.discarded.is_(False),
+            )
+            .order_by(_HIGHLIGHT.c.due_at, _HIGHLIGHT.c.id)
+            .limit(sizes[chat_id])
+            .subquery()
+            for chat_id in chat_ids[start : start + _DUE_CHATS_PER_STATEMENT]
+        ]
+        statement = union_all(*(select(part) for part in parts))
+        rows.extend(session.execute(statement).all())
     due: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    rows = session.execute(
-        select(ranked.c.id, ranked.c.chat_id, ranked.c.half_life)
-        .where(ranked.c.place <= max(sizes.values()))
-        .order_by(ranked.c.chat_id, ranked.c.place)
-    )
-    for highlight_id, chat_id, half_life in rows:
-        if len(due[chat_id]) < sizes[chat_id]:
-            due[chat_id].append((highlight_id, half_life or START_HALF_LIFE))
+    for highlight_id, chat_id, half_life, _ in sorted(rows, key=lambda row: (row[3], row[0])):
+        due[chat_id].append((highlight_id, half_life or START_HALF_LIFE))
     return due
 
 

@@ -10,9 +10,9 @@ from sqlmodel import col
 
 from bot.db import SessionFactory, unit_of_work
 from bot.library.importing import import_records
-from bot.library.picking import pick_reviews, refresh_due
+from bot.library.picking import _DUE_CHATS_PER_STATEMENT, pick_reviews, refresh_due
 from bot.library.streaks import streaks
-from bot.models import Delivery, Highlight
+from bot.models import Chat, Delivery, Highlight
 from bot.parsers import ParsedHighlight, ParseResult
 
 CHAT, OTHER = 11, 12
@@ -113,3 +113,25 @@ def test_streaks_count_reviews_done_in_a_row(sessions: SessionFactory) -> None:
     assert (today.done, today.current, today.longest) == (5, 3, 3)
     assert today.days == [days[i] for i in (0, 1, 3, 4, 5)]
     assert tomorrow.current == 0  # yesterday's review was left unfinished
+
+
+def test_many_chats_at_once_each_get_their_own_earliest_due_first(
+    sessions: SessionFactory,
+) -> None:
+    # More chats than one statement looks up, with more due than their review takes.
+    chats = range(100, 101 + _DUE_CHATS_PER_STATEMENT)
+    due_order = {chat_id: load(sessions, chat_id, 4) for chat_id in chats}
+    with unit_of_work(sessions) as session:
+        for ids in due_order.values():
+            ids.insert(0, ids.pop())  # the last imported is the earliest due
+            for days, highlight_id in enumerate(ids[:3]):
+                row = session.get(Highlight, highlight_id)
+                assert row is not None
+                row.due_at, row.half_life = NOW - timedelta(days=10 - days), 7.0
+        session.flush()
+        refresh_due(session, chat_ids=list(chats))
+    picked = review(sessions, dict.fromkeys(chats, 2), random.Random(2))
+    assert {c: picked[c] for c in chats} == {c: due_order[c][:2] for c in chats}
+    with unit_of_work(sessions) as session:
+        left = dict(session.execute(select(col(Chat.id), col(Chat.feedback_due_at))).all())
+    assert all(left[c] == NOW - timedelta(days=8) for c in chats)
