@@ -19,10 +19,11 @@ from sqlmodel import Session
 
 from bot.library import recall
 from bot.library.recall import START_HALF_LIFE
-from bot.library.selection import reshuffle
-from bot.models import Chat, Highlight, table_of, utcnow
+from bot.library.selection import Frequency, reshuffle
+from bot.models import Book, Chat, Highlight, table_of, utcnow
 
 _HIGHLIGHT = table_of(Highlight)
+_BOOK = table_of(Book)
 
 
 def pick_many(
@@ -173,10 +174,13 @@ def _due_by_feedback(
             select(
                 _HIGHLIGHT.c.id, _HIGHLIGHT.c.chat_id, _HIGHLIGHT.c.half_life, _HIGHLIGHT.c.due_at
             )
+            .join(_BOOK, _BOOK.c.id == _HIGHLIGHT.c.book_id)
             .where(
                 _HIGHLIGHT.c.chat_id == chat_id,
                 _HIGHLIGHT.c.due_at <= now,
                 _HIGHLIGHT.c.discarded.is_(False),
+                # Feedback's schedule does not outrank the reader's Never for the book.
+                _BOOK.c.frequency != Frequency.NEVER.value,
             )
             .order_by(_HIGHLIGHT.c.due_at, _HIGHLIGHT.c.id)
             .limit(sizes[chat_id])

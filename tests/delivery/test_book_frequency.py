@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,9 +15,9 @@ from bot.db import SessionFactory, unit_of_work
 from bot.library import chats
 from bot.library.books import BookNotInLibrary, book_page, set_frequency
 from bot.library.importing import import_records
-from bot.library.picking import pick_many
+from bot.library.picking import pick_many, refresh_due
 from bot.library.selection import Frequency, reshuffle, weights
-from bot.models import Book, Highlight
+from bot.models import Book, Highlight, utcnow
 from bot.parsers import ParsedHighlight, ParseResult
 
 CHAT, OTHER = 11, 12
@@ -147,6 +148,28 @@ def test_never_mid_round_holds_the_book_out_at_once_and_normal_brings_it_back(
     )
     set_books(sessions, {"A": Frequency.NORMAL})
     assert "A" in {books[i] for i in picks(sessions, 12, seed=3)}
+
+
+def test_a_highlight_feedback_made_due_does_not_come_once_its_book_is_at_never(
+    sessions: SessionFactory,
+) -> None:
+    load(sessions, CHAT, library({"A": 3, "B": 3}))
+    books = book_of(sessions)
+    due_in_a = min(i for i, title in books.items() if title == "A")
+    with unit_of_work(sessions) as session:
+        highlight = session.get(Highlight, due_in_a)
+        assert highlight is not None
+        # As 🔁 Sooner left it, a while ago: due now, ahead of the round.
+        highlight.half_life = 1.0
+        highlight.due_at = utcnow() - timedelta(days=1)
+        refresh_due(session, chat_ids=[CHAT])
+    assert picks(sessions, 1, seed=1) == [due_in_a]
+    with unit_of_work(sessions) as session:
+        session.get(Highlight, due_in_a).due_at = utcnow() - timedelta(days=1)  # type: ignore[union-attr]
+        refresh_due(session, chat_ids=[CHAT])
+    set_books(sessions, {"A": Frequency.NEVER})
+
+    assert {books[i] for i in picks(sessions, 6, seed=2)} == {"B"}
 
 
 def test_new_highlights_of_a_book_at_never_do_not_come_in_random_mode(
