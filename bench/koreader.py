@@ -12,13 +12,12 @@ import argparse
 import json
 from pathlib import Path
 
-from bench.common import BACKENDS, WORK, Recorder, Sizes, Stopwatch
+from bench.common import BACKENDS, WORK, Recorder, Sizes
 from bench.generate import LibrarySpec, library
-from bench.importing import import_in_child
-from bot.parsers import koreader_json, parse_bytes
+from bench.importing import ROUNDS, best_parse_seconds, import_in_child
+from bot.parsers import koreader_json
 
 SEED = 2026
-ROUNDS = 3
 
 
 def export_file(entries: int) -> Path:
@@ -55,15 +54,7 @@ def run(sizes: Sizes, recorder: Recorder, backends: tuple[str, ...]) -> None:
     path = export_file(entries)
     data = path.read_bytes()
     print(f"  file: {path} ({len(data) / 2**20:.1f} MB, {entries:,} entries)", flush=True)
-    timings = []
-    for _ in range(ROUNDS):
-        with Stopwatch() as watch:
-            result = parse_bytes(data)
-        timings.append(watch.seconds)
-        if result.format != koreader_json.NAME or len(result.highlights) != entries:
-            raise AssertionError(f"parsed {len(result.highlights)} entries, expected {entries}")
-    del result
-    best = min(timings)
+    best = best_parse_seconds(data, entries=entries, format=koreader_json.NAME)
     recorder.add(
         "KOReader JSON parse (decode, detect, parse), entries/s",
         entries / best,

@@ -30,20 +30,22 @@ async def send_part(
     )
 
 
-async def send_highlight(context: Context, *, chat_id: int, view: HighlightView) -> list[Message]:
-    """Send a highlight (split if long; buttons on the last part) and map its messages."""
-    parts = render.highlight_messages(view)
-    sent = [
-        await send_part(
-            context.bot,
-            chat_id,
-            html,
-            render.highlight_keyboard(view, share=context.bot_data.inline_mode)
-            if index == len(parts) - 1
-            else None,
-        )
+async def send_parts(
+    bot: Bot, chat_id: int, parts: list[str], keyboard: InlineKeyboardMarkup
+) -> list[Message]:
+    """Send the rendered parts of a highlight or a card in order; the last carries the
+    buttons."""
+    last = len(parts) - 1
+    return [
+        await send_part(bot, chat_id, html, keyboard if index == last else None)
         for index, html in enumerate(parts)
     ]
+
+
+async def send_highlight(context: Context, *, chat_id: int, view: HighlightView) -> list[Message]:
+    """Send a highlight (split if long; buttons on the last part) and map its messages."""
+    keyboard = render.highlight_keyboard(view, share=context.bot_data.inline_mode)
+    sent = await send_parts(context.bot, chat_id, render.highlight_messages(view), keyboard)
     ids = [message.message_id for message in sent]
     await transact(
         context,

@@ -13,7 +13,7 @@ from bot.library.browsing import library_size
 from bot.library.errors import LibraryError
 from bot.telegram import buttons, render
 from bot.telegram.context import Context, require_chat, require_message, transact
-from bot.telegram.sending import send_part
+from bot.telegram.sending import send_parts
 
 
 async def review_command(update: Update, context: Context) -> None:
@@ -84,14 +84,9 @@ async def review_now(update: Update, context: Context) -> None:
 
 async def send_review(context: Context, chat_id: int, card: reviews.Card) -> None:
     """Send a review taken on demand and record how it went: sent, or never again."""
-    parts = render.review_messages(card)
-    share = context.bot_data.inline_mode
-    sent: list[int] = []
+    keyboard = render.review_keyboard(card, share=context.bot_data.inline_mode)
     try:
-        for index, html in enumerate(parts):
-            last = index == len(parts) - 1
-            keyboard = render.review_keyboard(card, share=share) if last else None
-            sent.append((await send_part(context.bot, chat_id, html, keyboard)).message_id)
+        messages = await send_parts(context.bot, chat_id, render.review_messages(card), keyboard)
     except TelegramError as error:
         now, said = context.bot_data.delivery.now(), str(error)
         await transact(context, lambda s: on_demand.give_up(s, card=card, error=said, now=now))
@@ -99,7 +94,9 @@ async def send_review(context: Context, chat_id: int, card: reviews.Card) -> Non
     now = context.bot_data.delivery.now()
     await transact(
         context,
-        lambda s: on_demand.finish(s, card=card, chat_id=chat_id, message_ids=sent, now=now),
+        lambda s: on_demand.finish(
+            s, card=card, chat_id=chat_id, message_ids=[m.message_id for m in messages], now=now
+        ),
     )
 
 
