@@ -87,12 +87,15 @@ class BotApplication(
     """The bot's Application: stopping it winds the delivery down first."""
 
     async def stop(self) -> None:
-        """Stop the delivery under way, then the rest as PTB does.
+        """Start no job, stop the delivery under way, then the rest as PTB does.
 
-        PTB waits for running jobs before it returns, and the delivery tick is one: told to
-        stop first, it sends nothing new and returns within ``STOP_GRACE``, leaving what it
-        had claimed and not sent to the next instance.
+        PTB waits for the jobs running when it stops and then shuts the scheduler down, which
+        cancels any job started meanwhile wherever it is; so the scheduler starts nothing more.
+        The delivery tick under way, told to stop, sends nothing new and returns within
+        ``STOP_GRACE``, leaving what it had claimed and not sent to the next instance.
         """
+        if self.job_queue is not None and self.job_queue.scheduler.running:
+            self.job_queue.scheduler.pause()
         self.bot_data.stop_delivery()
         await super().stop()
 

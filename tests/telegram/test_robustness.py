@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
-from tests.telegram.harness import ALICE, BOB, BotHarness, quote, sqlite_only
+from datetime import datetime, timedelta
+
+from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
+from sqlalchemy import Engine, select, update
+from sqlmodel import col
+
+from bot.db import SessionFactory
+from bot.models import Chat, Delivery
+from tests.telegram.harness import (
+    ALICE,
+    BOB,
+    START,
+    BotHarness,
+    quote,
+    running_bot,
+    sqlite_only,
+)
 
 HELP_START = "📖 Commonplace brings your book highlights back into your life."
 
@@ -63,3 +79,36 @@ async def test_a_request_telegram_rejects_is_logged_and_the_reader_told(bot: Bot
     assert [record.getMessage() for record in bot.logged_errors] == ["update 1 failed"]
     bot.logged_errors.clear()
     assert (await bot.send(ALICE, "/help")).body.startswith(HELP_START)
+
+
+@sqlite_only
+async def test_no_delivery_tick_starts_once_the_bot_is_stopping(
+    engine: Engine, sessions: SessionFactory
+) -> None:
+    # A tick that started while the bot stops would be cancelled when the scheduler shuts
+    # down, halfway through its database work, and logged as a crash.
+    started_while_stopping: list[datetime] = []
+    async with running_bot(engine, sessions) as bot:
+        bot.seed(ALICE, [quote("Slow but sure.")])
+        bot.db(lambda s: s.execute(update(Chat).values(next_due_at=START, next_due_date=START)))
+        assert bot.app.job_queue is not None
+
+        def submitted(event: JobSubmissionEvent) -> None:
+            if not bot.app.running:
+                started_while_stopping.extend(event.scheduled_run_times)
+
+        bot.app.job_queue.scheduler.add_listener(submitted, EVENT_JOB_SUBMITTED)
+        # Each send now takes longer than a tick, so the tick under way when the bot stops
+        # outlasts the next one's time.
+        bot.tg.latency = (2.5, 2.5)
+        bot.clock.now = START + timedelta(seconds=5)
+
+        def sending() -> bool:
+            statuses = bot.db(lambda s: s.execute(select(col(Delivery.status))).scalars().all())
+            return "sending" in statuses
+
+        await bot.tg.wait_until(sending, timeout=10)
+    assert started_while_stopping == []
+    assert [message.body for message in bot.tg.sent(ALICE)] == [
+        "Slow but sure.\n— Siddhartha, Hermann Hesse"
+    ]
