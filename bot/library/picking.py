@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select, true, union_all, update
+from sqlalchemy import Select, case, func, null, select, true, union_all, update
 from sqlmodel import Session
 
 from bot.library import recall
@@ -45,39 +45,35 @@ def pick_reviews(
 
     Highlights that feedback made due come first, earliest due first, and are due again one
     half-life later; the rest follow the round, which those on feedback's schedule leave.
-    One statement per review size finds the round's next ones (an indexed lookup per chat
-    and place) and which chats have any due, one which are due, one marks them shown; only
-    a chat whose round runs out is reshuffled on its own, in chat id order. A chat that does
-    not exist is left out; an empty library picks nothing.
+    A few statements serve any number of chats: one or two find each chat's due and next
+    highlights (see ``_rounds``), one marks them shown, one keeps the chats' earliest due
+    time true; only a chat whose round runs out is reshuffled on its own, in chat id order.
+    A chat that does not exist is left out; an empty library picks nothing.
     """
     if not sizes:
         return {}
-    rounds = {
-        chat_id: found
-        for size, chat_ids in _by_size(sizes).items()
-        for chat_id, found in _next_in_rounds(session, chat_ids, size, now).items()
-    }
-    # Most chats have nothing due: only those with something due are asked what.
-    flagged = {c: sizes[c] for c, r in rounds.items() if r.has_due}
-    due = _due_by_feedback(session, flagged, now)
+    rounds = _rounds(session, sizes, now)
     picked: dict[int, list[int]] = {}
     short: list[int] = []
     for chat_id, found in rounds.items():
-        size, review = sizes[chat_id], found.next_ids
-        if chat_id in due:
-            first = [highlight_id for highlight_id, _ in due[chat_id]][:size]
-            review = (first + [i for i in review if i not in first])[:size]
-        picked[chat_id] = review
-        if len(review) < size and len(found.next_ids) < size:
+        size = sizes[chat_id]
+        first = [highlight_id for highlight_id, _ in found.due]
+        picked[chat_id] = (first + [i for i in found.next_ids if i not in first])[:size]
+        if len(picked[chat_id]) < size and len(found.next_ids) < size:
             short.append(chat_id)
     generator = rng or random.Random()
     for chat_id in sorted(short):
         picked[chat_id] += _from_a_new_round(
             session, chat_id, rounds[chat_id].mode, picked[chat_id], sizes[chat_id], generator
         )
-    _mark_shown(session, picked, due, now)
-    if flagged:
-        refresh_due(session, chat_ids=list(flagged))
+    again = {
+        highlight_id: recall.due_at(now, half_life)
+        for found in rounds.values()
+        for highlight_id, half_life in found.due
+    }
+    _mark_shown(session, [i for ids in picked.values() for i in ids], again)
+    if again:
+        refresh_due(session, chat_ids=[chat_id for chat_id, r in rounds.items() if r.due])
     return picked
 
 
@@ -105,45 +101,80 @@ def refresh_due(session: Session, *, chat_ids: Collection[int]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class _Round:
-    """Where a chat is in its round: its mode, the round's next highlights, and whether
-    feedback made any of its highlights due (by ``Chat.feedback_due_at``)."""
+    """Where a chat is: its mode, its highlights that feedback made due (earliest first,
+    with their half-lives, no more than its review holds) and its round's next ones."""
 
     mode: str
+    due: list[tuple[int, float]]
     next_ids: list[int]
-    has_due: bool
 
 
-def _next_in_rounds(
-    session: Session, chat_ids: list[int], size: int, now: datetime
-) -> dict[int, _Round]:
-    """Each chat's mode, the next ``size`` highlights of its round (fewer if the round ends
-    sooner) and whether it has highlights due, in one statement.
+def _rounds(session: Session, sizes: Mapping[int, int], now: datetime) -> dict[int, _Round]:
+    """Each chat's ``_Round``, reading the next ``sizes[chat]`` of each.
 
-    On PostgreSQL a lateral join reads each chat's index once for all of them; SQLite has
-    no lateral join, and there each is a scalar subquery, an index lookup of its own.
+    On PostgreSQL, reviews of more than one are read by a lateral join, each chat's due and
+    next highlights in one statement. Otherwise a statement per review size reads the next
+    ones place by place, with whether the chat has any due (``Chat.feedback_due_at``); a
+    second one reads what is due for the chats that have some, as most have none.
     """
+    lateral = session.get_bind().dialect.name == "postgresql"
+    found: dict[int, _Round] = {}
+    flagged: dict[int, int] = {}
+    for size, chat_ids in _by_size(sizes).items():
+        if lateral and size > 1:
+            found |= _rounds_joined(session, chat_ids, size, now)
+            continue
+        for chat_id, mode, has_due, next_ids in _rounds_by_place(session, chat_ids, size, now):
+            found[chat_id] = _Round(mode, [], next_ids)
+            if has_due:
+                flagged[chat_id] = size
+    for chat_id, due in _due_by_feedback(session, flagged, now).items():
+        found[chat_id].due.extend(due)
+    return found
+
+
+def _rounds_by_place(
+    session: Session, chat_ids: list[int], size: int, now: datetime
+) -> list[tuple[int, str, bool, list[int]]]:
+    """Each chat's mode, whether it has highlights due, and the next ``size`` of its round
+    (fewer if the round ends sooner): a scalar subquery per place, each an index lookup."""
     chat = table_of(Chat)
     has_due = func.coalesce(chat.c.feedback_due_at <= now, False)
-    found: dict[int, _Round] = {}
-    if size == 1 or session.get_bind().dialect.name != "postgresql":
-        places = [_next_pending(chat.c.id, offset=i).scalar_subquery() for i in range(size)]
-        statement = select(chat.c.id, chat.c.mode, has_due, *places)
-        for chat_id, mode, due, *next_ids in session.execute(
-            statement.where(chat.c.id.in_(chat_ids))
-        ):
-            found[chat_id] = _Round(mode, [i for i in next_ids if i is not None], bool(due))
-        return found
-    following = _next_pending(chat.c.id, limit=size).add_columns(_HIGHLIGHT.c.shuffle_key).lateral()
+    places = [_next_pending(chat.c.id, offset=i).scalar_subquery() for i in range(size)]
     rows = session.execute(
-        select(chat.c.id, chat.c.mode, has_due, following.c.id)
-        .select_from(chat.outerjoin(following, true()))
-        .where(chat.c.id.in_(chat_ids))
-        .order_by(chat.c.id, following.c.shuffle_key, following.c.id)
+        select(chat.c.id, chat.c.mode, has_due, *places).where(chat.c.id.in_(chat_ids))
     )
-    for chat_id, mode, due, highlight_id in rows:
-        ids = found.setdefault(chat_id, _Round(mode, [], bool(due))).next_ids
-        if highlight_id is not None:
-            ids.append(highlight_id)
+    return [
+        (chat_id, mode, bool(due), [i for i in next_ids if i is not None])
+        for chat_id, mode, due, *next_ids in rows
+    ]
+
+
+def _rounds_joined(
+    session: Session, chat_ids: list[int], size: int, now: datetime
+) -> dict[int, _Round]:
+    """Each chat's ``_Round`` through a lateral join, which reads each chat's indexes once
+    for all places. The due part reads nothing for a chat with nothing due."""
+    chat = table_of(Chat)
+    due = _due_now(chat.c.id, size, now).where(chat.c.feedback_due_at <= now)
+    following = _next_pending(chat.c.id, limit=size).add_columns(
+        null().label("due_at"), null().label("half_life"), _HIGHLIGHT.c.shuffle_key
+    )
+    both = union_all(due.add_columns(null().label("shuffle_key")), following).lateral()
+    rows = session.execute(
+        select(chat.c.id, chat.c.mode, both.c.id, both.c.due_at, both.c.half_life)
+        .select_from(chat.outerjoin(both, true()))
+        .where(chat.c.id.in_(chat_ids))
+        # Per chat, the due ones first in due order (the round's have no due time).
+        .order_by(chat.c.id, both.c.due_at.nulls_last(), both.c.shuffle_key, both.c.id)
+    )
+    found: dict[int, _Round] = {}
+    for chat_id, mode, highlight_id, due_at, half_life in rows:
+        chat_round = found.setdefault(chat_id, _Round(mode, [], []))
+        if due_at is not None:
+            chat_round.due.append((highlight_id, half_life or START_HALF_LIFE))
+        elif highlight_id is not None:
+            chat_round.next_ids.append(highlight_id)
     return found
 
 
@@ -162,37 +193,39 @@ def _due_by_feedback(
     session: Session, sizes: Mapping[int, int], now: datetime
 ) -> dict[int, list[tuple[int, float]]]:
     """Each chat's highlights that feedback made due, earliest first, with their half-lives;
-    at most the chat's review size.
-
-    Each chat's are read in due order from the index of due times and no further than its
-    review size: a chat may have a thousand due, and a review takes five of them.
-    """
+    at most the chat's review size."""
     chat_ids = sorted(sizes)
-    rows: list[Any] = []  # id, chat id, half-life, due time
+    rows: list[Any] = []
     for start in range(0, len(chat_ids), _DUE_CHATS_PER_STATEMENT):
         parts = [
-            select(
-                _HIGHLIGHT.c.id, _HIGHLIGHT.c.chat_id, _HIGHLIGHT.c.half_life, _HIGHLIGHT.c.due_at
-            )
-            .join(_BOOK, _BOOK.c.id == _HIGHLIGHT.c.book_id)
-            .where(
-                _HIGHLIGHT.c.chat_id == chat_id,
-                _HIGHLIGHT.c.due_at <= now,
-                _HIGHLIGHT.c.discarded.is_(False),
-                # Feedback's schedule does not outrank the reader's Never for the book.
-                _BOOK.c.frequency != Frequency.NEVER.value,
-            )
-            .order_by(_HIGHLIGHT.c.due_at, _HIGHLIGHT.c.id)
-            .limit(sizes[chat_id])
-            .subquery()
+            _due_now(chat_id, sizes[chat_id], now).add_columns(_HIGHLIGHT.c.chat_id).subquery()
             for chat_id in chat_ids[start : start + _DUE_CHATS_PER_STATEMENT]
         ]
         statement = union_all(*(select(part) for part in parts))
         rows.extend(session.execute(statement).all())
     due: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    for highlight_id, chat_id, half_life, _ in sorted(rows, key=lambda row: (row[3], row[0])):
-        due[chat_id].append((highlight_id, half_life or START_HALF_LIFE))
+    for row in sorted(rows, key=lambda row: (row.due_at, row.id)):
+        due[row.chat_id].append((row.id, row.half_life or START_HALF_LIFE))
     return due
+
+
+def _due_now(chat_id: Any, size: int, now: datetime) -> Select[tuple[int, datetime, float]]:
+    """The chat's first ``size`` highlights that feedback made due (a chat id, or a column
+    to correlate with): read in due order from the index of due times, no further than a
+    review takes, though a chat may have a thousand due."""
+    return (
+        select(_HIGHLIGHT.c.id, _HIGHLIGHT.c.due_at, _HIGHLIGHT.c.half_life)
+        .join(_BOOK, _BOOK.c.id == _HIGHLIGHT.c.book_id)
+        .where(
+            _HIGHLIGHT.c.chat_id == chat_id,
+            _HIGHLIGHT.c.due_at <= now,
+            _HIGHLIGHT.c.discarded.is_(False),
+            # Feedback's schedule does not outrank the reader's Never for the book.
+            _BOOK.c.frequency != Frequency.NEVER.value,
+        )
+        .order_by(_HIGHLIGHT.c.due_at, _HIGHLIGHT.c.id)
+        .limit(size)
+    )
 
 
 def _from_a_new_round(
@@ -206,29 +239,15 @@ def _from_a_new_round(
     return [i for i in more if i not in taken][: size - len(taken)]
 
 
-def _mark_shown(
-    session: Session,
-    picked: Mapping[int, list[int]],
-    due: Mapping[int, list[tuple[int, float]]],
-    now: datetime,
-) -> None:
-    """Out of the round; a due one is due again a half-life from now."""
-    shown = [highlight_id for ids in picked.values() for highlight_id in ids]
-    if shown:
-        session.execute(update(_HIGHLIGHT).where(_HIGHLIGHT.c.id.in_(shown)).values(pending=False))
-    again = [
-        {"hid": highlight_id, "when": recall.due_at(now, half_life)}
-        for chat_id, ids in picked.items()
-        for highlight_id, half_life in due.get(chat_id, [])
-        if highlight_id in ids
-    ]
+def _mark_shown(session: Session, shown: list[int], again: Mapping[int, datetime]) -> None:
+    """Out of the round, in one statement: those in ``again`` due again then, the others
+    keeping their due time (they have none: they came from the round)."""
+    if not shown:
+        return
+    values: dict[str, Any] = {"pending": False}
     if again:
-        session.execute(
-            update(_HIGHLIGHT)
-            .where(_HIGHLIGHT.c.id == bindparam("hid"))
-            .values(due_at=bindparam("when")),
-            again,
-        )
+        values["due_at"] = case(again, value=_HIGHLIGHT.c.id, else_=_HIGHLIGHT.c.due_at)
+    session.execute(update(_HIGHLIGHT).where(_HIGHLIGHT.c.id.in_(shown)).values(values))
 
 
 def _next_pending(chat_id: Any, *, offset: int = 0, limit: int = 1) -> Select[tuple[int]]:
