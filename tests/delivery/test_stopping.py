@@ -26,7 +26,7 @@ from bot import db
 from bot.db import SessionFactory, unit_of_work
 from bot.fake_telegram import FakeTelegram
 from bot.library.importing import import_records
-from bot.models import Chat, Delivery
+from bot.models import Chat, Delivery, ReviewTheme
 from bot.parsers import ParsedHighlight, ParseResult
 from tests.ports import free_port
 
@@ -117,19 +117,21 @@ def statuses(sessions: SessionFactory) -> dict[int, str]:
     return dict(rows)
 
 
-def settled(sessions: SessionFactory, chat_ids: list[int]) -> bool:
-    """Every chat's delivery claimed and no longer waiting to be sent."""
+def settled(sessions: SessionFactory, chat_ids: list[int], *, per_chat: int = 1) -> bool:
+    """Every chat's ``per_chat`` deliveries claimed and no longer waiting to be sent."""
     with sessions() as session:
         waiting = session.execute(
             select(func.count()).where(col(Delivery.status).in_(["claimed"]))
         ).scalar_one()
         claimed = session.execute(select(func.count()).select_from(Delivery)).scalar_one()
-    return waiting == 0 and claimed == len(chat_ids)
+    return waiting == 0 and claimed == per_chat * len(chat_ids)
 
 
-async def until_settled(tg: FakeTelegram, sessions: SessionFactory, chat_ids: list[int]) -> None:
+async def until_settled(
+    tg: FakeTelegram, sessions: SessionFactory, chat_ids: list[int], *, per_chat: int = 1
+) -> None:
     deadline = time.monotonic() + 60
-    while not settled(sessions, chat_ids):
+    while not settled(sessions, chat_ids, per_chat=per_chat):
         assert time.monotonic() < deadline, f"not settled: {statuses(sessions)}"
         await asyncio.sleep(0.2)
     await asyncio.sleep(0.5)  # the last outcomes' commits
@@ -221,6 +223,61 @@ async def test_killed_mid_broadcast_of_reviews_everyone_gets_one_review_message(
             select(col(Delivery.highlight_ids)).where(col(Delivery.chat_id).in_(chat_ids))
         ).scalars()
         assert {len((ids or "").split(",")) for ids in fixed} == {5}
+    assert refused_sends(tg) == [], "the bot went over Telegram's limits"
+
+
+def themes_due_now(sessions: SessionFactory, chat_ids: Iterable[int]) -> None:
+    """Each chat's theme ``walden`` (its book) at its own time, due a minute ago."""
+    now = datetime.now(UTC)
+    with unit_of_work(sessions) as session:
+        session.add_all(
+            ReviewTheme(
+                chat_id=chat_id,
+                name="walden",
+                query="book:Walden",
+                delivery_time="00:00",
+                next_due_at=now - timedelta(minutes=1),
+                next_due_date=now.date(),
+            )
+            for chat_id in chat_ids
+        )
+
+
+async def test_killed_mid_broadcast_of_daily_and_themed_reviews_each_comes_once(
+    sessions: SessionFactory, engine_url: str, tg: FakeTelegram, tmp_path: Path
+) -> None:
+    log = tmp_path / "bot.log"
+    chat_ids = libraries_due_now(sessions, range(5000, 5100))
+    themes_due_now(sessions, chat_ids)
+    process = await start_bot(engine_url, tg, log)
+    await tg.wait_until(lambda: delivered(tg, chat_ids) >= 60, timeout=60)
+    await stop(process, signal.SIGKILL)
+    assert delivered(tg, chat_ids) < 2 * len(chat_ids), "the broadcast ended before the kill"
+
+    second = await start_bot(engine_url, tg, log)
+    try:
+        await until_settled(tg, sessions, chat_ids, per_chat=2)
+    finally:
+        await stop(second, signal.SIGTERM)
+    with sessions() as session:
+        state = {
+            (chat_id, review): status
+            for chat_id, review, status in session.execute(
+                select(col(Delivery.chat_id), col(Delivery.review), col(Delivery.status))
+            )
+        }
+    missing = []
+    for chat_id in chat_ids:
+        themed = [m for m in tg.sent(chat_id) if (m.text or "").startswith("🎯 walden\n")]
+        daily = [m for m in tg.sent(chat_id) if m not in themed]
+        for review, messages in (("daily", daily), ("theme:walden", themed)):
+            assert len(messages) <= 1, f"chat {chat_id} got its {review} review twice"
+            if not messages:
+                missing.append((chat_id, review))
+    # As for the daily review alone: only what was on the wire at the kill is missing.
+    assert all(state[key] == "sending" for key in missing), missing
+    assert len(missing) <= ON_THE_WIRE, f"{len(missing)} reviews never came"
+    assert set(state.values()) <= {"sent", "sending"}
     assert refused_sends(tg) == [], "the bot went over Telegram's limits"
 
 
