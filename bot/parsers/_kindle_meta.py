@@ -11,9 +11,10 @@ devices write much faster and falls back to it.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Literal, NamedTuple
+from typing import Literal
 
 # A real details line is about 120 characters. The cap keeps the keyword searches cheap on
 # adversarial input (no search can go quadratic over a long line), and tells a long
@@ -25,8 +26,13 @@ ClipKind = Literal["highlight", "note", "bookmark"]
 """What a Kindle record is."""
 
 
-class Details(NamedTuple):
-    """A parsed details line. ``page`` is the page as written (``"119"``, ``"xii"``)."""
+@dataclass(slots=True)
+class Details:
+    """A parsed details line. ``page`` is the page as written (``"119"``, ``"xii"``).
+
+    A slotted dataclass rather than a NamedTuple: one is made per record, and a NamedTuple
+    is made through a Python ``__new__`` of its own on top of the tuple's.
+    """
 
     kind: ClipKind
     page: str | None
