@@ -15,7 +15,6 @@ from bot.parsers._kindle_grammars import DetailsReader, details_of
 from bot.parsers._kindle_meta import ClipKind, Details, split_title
 from bot.parsers.records import ParseError, Skipped
 from bot.parsers.spacing import single_spaced
-from bot.parsers.versions import last_page
 
 # Matched with the newline before it: a literal prefix lets the regex engine skip ahead fast,
 # which matters on files of 100,000 records. Callers put a newline in front of the text so a
@@ -26,9 +25,6 @@ _CLIPPING_LIMIT = re.compile(r"<[^<>\n]*(?:clipping|limit|límite|limite|лим�
 
 Book = tuple[str, str]
 """A book as (title, author)."""
-# A note finds its highlight by (book, location end) or, on page-only records, (book, last
-# page): an int location never equals a str page.
-Anchor = tuple[Book, int | str]
 
 
 @dataclass(slots=True, eq=False)
@@ -63,13 +59,10 @@ class ClipReader:
         self.line = 0
         self.done = False
         self.unclosed: int | None = None  # The line of a last record with no separator.
-        # The first half of resolving is done as each clip is read, so the clips are gone
-        # over once and each text is read while it is fresh. Identical text in the same
-        # book is one highlight, kept where it first appeared. Every version of a highlight
-        # is a target for notes, so a note on an old range still lands.
+        # Repeats are found as each clip is read, while its text is fresh: identical text
+        # in the same book is one highlight, kept where it first appeared.
         self.notes: list[Clip] = []
         self.first_of: dict[tuple[Book, str], Clip] = {}
-        self.anchors: dict[Anchor, list[Clip]] = {}
 
     def read(self, text: str, stop: int) -> None:
         """Read the records of one run, ``text[:stop]``: it starts with the newline that ends
@@ -136,9 +129,6 @@ class ClipReader:
         if first is not clip:
             clip.repeats = first
             first.last = self.recognised
-        anchor = anchor_of(clip)
-        if anchor is not None:
-            self.anchors.setdefault(anchor, []).append(clip)
 
     def _report(self, problem: ParseError) -> None:
         """Keep the first sign of a cut-off file."""
@@ -175,16 +165,6 @@ def chunk_at(
     if separator is None:
         return start, lines, stop, line, False
     return start, lines, separator.end(), line + chunk.count("\n") + 1, True
-
-
-def anchor_of(clip: Clip) -> Anchor | None:
-    """Where notes on a clip point: its range end, or its last page."""
-    details = clip.details
-    if details.location_end is not None:
-        return clip.book, details.location_end
-    if details.page is not None:
-        return clip.book, last_page(details.page)
-    return None
 
 
 def squash(text: str) -> str:

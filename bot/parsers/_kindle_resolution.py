@@ -12,8 +12,12 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from operator import attrgetter
 
-from bot.parsers._kindle_reader import Anchor, Book, Clip, ClipReader, anchor_of, squash
-from bot.parsers.versions import same_passage, span_of
+from bot.parsers._kindle_reader import Book, Clip, ClipReader, squash
+from bot.parsers.versions import last_page, same_passage, span_of
+
+# A note finds its highlight by (book, location end) or, on page-only records, (book, last
+# page): an int location never equals a str page.
+Anchor = tuple[Book, int | str]
 
 # A highlight's earlier versions are looked for at the places its range overlaps, through
 # buckets of 2**_BUCKET_BITS locations (or pages). A clip is listed under every bucket its
@@ -29,7 +33,7 @@ _Bucket = tuple[Book, str, int]
 def resolve(reader: ClipReader) -> None:
     """Mark the clips to keep and attach the notes; repeats and old edits are folded in."""
     replaced = _fold_versions(reader.first_of.values())
-    _attach_notes(reader.notes, reader.anchors, replaced)
+    _attach_notes(reader.notes, _targets(reader.clips, reader.notes), replaced)
 
 
 def _fold_versions(highlights: Iterable[Clip]) -> dict[Clip, Clip]:
@@ -75,6 +79,24 @@ def _versions(
     return versions
 
 
+def _targets(clips: list[Clip], notes: list[Clip]) -> dict[Anchor, list[Clip]]:
+    """The highlights ending at each place a note points at, in file order.
+
+    Every version of a highlight is a target, so a note on an old range still lands. Only
+    the places notes point at are listed: most highlights have no note.
+    """
+    targets: dict[Anchor, list[Clip]] = {}
+    for note in notes:
+        anchor = _anchor(note)
+        if anchor is not None:
+            targets[anchor] = []
+    if targets:
+        for clip in clips:
+            if clip.details.kind != "note" and (anchor := _anchor(clip)) in targets:
+                targets[anchor].append(clip)
+    return targets
+
+
 def _attach_notes(
     notes: list[Clip], anchors: dict[Anchor, list[Clip]], replaced: dict[Clip, Clip]
 ) -> None:
@@ -82,10 +104,10 @@ def _attach_notes(
     lone: set[tuple[Anchor | None, Book, str]] = set()
     attached: dict[Clip, set[str]] = {}
     for note in notes:
-        anchor = anchor_of(note)
+        anchor = _anchor(note)
         targets = anchors.get(anchor) if anchor is not None else None
         squashed = squash(note.text)
-        if targets is None:
+        if not targets:
             # The same note saved again (same book, place and text) is one note; the same
             # words at another place are another note.
             key = (anchor, note.book, squashed)
@@ -141,3 +163,13 @@ def _folded(clip: Clip) -> str:
     if clip.folded is None:
         clip.folded = squash(clip.text).casefold()
     return clip.folded
+
+
+def _anchor(clip: Clip) -> Anchor | None:
+    """Where notes on a clip point: its range end, or its last page."""
+    details = clip.details
+    if details.location_end is not None:
+        return clip.book, details.location_end
+    if details.page is not None:
+        return clip.book, last_page(details.page)
+    return None
