@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.parsers._kindle_grammars import DetailsReader, details_of
+from bot.parsers._kindle_grammars import DetailsReader
 from bot.parsers._kindle_meta import ClipKind, Details, split_title
 from bot.parsers.records import ParseError, Skipped
 from bot.parsers.spacing import single_spaced
@@ -73,7 +73,7 @@ class ClipReader:
         while position < stop and not self.done:
             # The whole record in one match, else line by line (see _read_lines).
             match = grammar.record.match(text, position, stop)
-            if match is None or (details := details_of(match)) is None:
+            if match is None or (details := self.details.details_of(match)) is None:
                 position = self._read_lines(text, position, stop)
                 grammar = self.details.grammar  # the language that matched last
                 continue
