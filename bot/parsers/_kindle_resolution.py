@@ -9,8 +9,8 @@ this keeps one highlight per passage and puts each note on it.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
-from operator import attrgetter
+from collections.abc import Iterable, Iterator
+from operator import attrgetter, itemgetter
 
 from bot.parsers._kindle_reader import Book, Clip, ClipReader, squash
 from bot.parsers.versions import last_page, same_passage, span_of
@@ -39,16 +39,51 @@ def resolve(reader: ClipReader) -> None:
 def _fold_versions(highlights: Iterable[Clip]) -> dict[Clip, Clip]:
     """Keep the latest version of each passage; each replaced clip maps to its successor.
 
+    Versions of a passage overlap, and most highlights overlap no other of their book: only
+    the runs of overlapping highlights are folded (see _fold_run).
+    """
+    shelves: dict[tuple[Book, str], list[tuple[int, int, Clip]]] = {}
+    for clip in highlights:
+        clip.kept = True
+        if clip.details.location_start is None and clip.details.page is None:
+            continue  # No place: nothing to be a version of.
+        kind, first, last = _place(clip)
+        shelf = shelves.get((clip.book, kind))
+        if shelf is None:
+            shelf = shelves[clip.book, kind] = []
+        shelf.append((first, last, clip))
+    replaced: dict[Clip, Clip] = {}
+    for shelf in shelves.values():
+        for run in _overlapping_runs(shelf):
+            _fold_run(run, replaced)
+    return replaced
+
+
+def _overlapping_runs(shelf: list[tuple[int, int, Clip]]) -> Iterator[list[Clip]]:
+    """The runs of two or more clips whose places overlap, one after the other, among the
+    (first, last, clip) of one book and kind of place."""
+    shelf.sort(key=itemgetter(0))
+    start = 0
+    reach = -1  # The last location or page of the run so far.
+    for index, (first, last, _clip) in enumerate(shelf):
+        if first > reach:
+            if index - start > 1:
+                yield [clip for _first, _last, clip in shelf[start:index]]
+            start = index
+        reach = max(reach, last)
+    if len(shelf) - start > 1:
+        yield [clip for _first, _last, clip in shelf[start:]]
+
+
+def _fold_run(run: list[Clip], replaced: dict[Clip, Clip]) -> None:
+    """Fold the versions among a run of overlapping clips into the latest.
+
     Taken in the order they were last written, each text replaces the versions of its
     passage still standing. A text that repeats an earlier one is its latest version again
     (long, short, long keeps the long).
     """
     standing: dict[_Bucket, list[Clip]] = {}
-    replaced: dict[Clip, Clip] = {}
-    for clip in sorted(highlights, key=attrgetter("last")):
-        clip.kept = True
-        if clip.details.location_start is None and clip.details.page is None:
-            continue  # No place: nothing to be a version of.
+    for clip in sorted(run, key=attrgetter("last")):
         place = _place(clip)
         buckets = _buckets(clip.book, place)
         for older in _versions(clip, place, buckets, standing):
@@ -58,7 +93,6 @@ def _fold_versions(highlights: Iterable[Clip]) -> dict[Clip, Clip]:
                 standing[bucket].remove(older)
         for bucket in buckets:
             standing.setdefault(bucket, []).append(clip)
-    return replaced
 
 
 def _versions(
