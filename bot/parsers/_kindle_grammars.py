@@ -17,6 +17,7 @@ from bot.parsers._kindle_meta import (
     MAX_DETAILS_LENGTH,
     MONTHS,
     Details,
+    Fields,
     range_end,
     read_by_keywords,
 )
@@ -183,7 +184,7 @@ class DetailsReader:
         """The grammar of the language that matched last, for a caller's own record loop."""
         return self._last
 
-    def details_of(self, match: re.Match[str]) -> Details | None:
+    def details_of(self, match: re.Match[str]) -> Fields | None:
         """The details a grammar's match read; None for a kind word no device writes."""
         kind_word, page, raw_start, raw_end, date, hour, minute, second, meridiem = match.group(
             *_FIELDS
@@ -219,11 +220,12 @@ class DetailsReader:
                 )
             except ValueError:
                 added = None  # An impossible date (31 February): the clipping stays, undated.
-        return Details(kind, page or None, start, end, added)
+        return kind, page or None, start, end, added
 
     def _read_with(self, grammar: _Grammar, line: str) -> Details | None:
         match = grammar.line.fullmatch(line)
-        return None if match is None else self.details_of(match)
+        fields = None if match is None else self.details_of(match)
+        return None if fields is None else Details(*fields)
 
 
 def _day(match: re.Match[str]) -> tuple[int, int, int] | None:

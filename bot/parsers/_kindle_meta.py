@@ -11,10 +11,9 @@ devices write much faster and falls back to it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 # A real details line is about 120 characters. The cap keeps the keyword searches cheap on
 # adversarial input (no search can go quadratic over a long line), and tells a long
@@ -26,19 +25,19 @@ ClipKind = Literal["highlight", "note", "bookmark"]
 """What a Kindle record is."""
 
 
-@dataclass(slots=True)
-class Details:
-    """A parsed details line. ``page`` is the page as written (``"119"``, ``"xii"``).
-
-    A slotted dataclass rather than a NamedTuple: one is made per record, and a NamedTuple
-    is made through a Python ``__new__`` of its own on top of the tuple's.
-    """
+class Details(NamedTuple):
+    """A parsed details line. ``page`` is the page as written (``"119"``, ``"xii"``)."""
 
     kind: ClipKind
     page: str | None
     location_start: int | None
     location_end: int | None
     added: datetime | None
+
+
+Fields = tuple[ClipKind, str | None, int | None, int | None, datetime | None]
+"""A details line's fields in the order of Details, as a plain tuple: the record loop takes
+them straight into its clip, where a Details would be made through its own Python __new__."""
 
 
 _DASHES = ("-", "\u2013", "\u2014")  # Russian devices write an EN DASH.

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.parsers._kindle_grammars import DetailsReader
-from bot.parsers._kindle_meta import ClipKind, Details, split_title
+from bot.parsers._kindle_meta import ClipKind, Details, Fields, split_title
 from bot.parsers.records import ParseError, Skipped
 from bot.parsers.spacing import single_spaced
 
@@ -29,12 +30,17 @@ Book = tuple[str, str]
 
 @dataclass(slots=True, eq=False)
 class Clip:
-    """One readable record, before edits, repeats and notes are resolved."""
+    """One readable record, before edits, repeats and notes are resolved: where it is, what
+    its details line says (see Details) and its text."""
 
     order: int  # Its place among the readable records, in file order.
     line: int
     book: Book
-    details: Details
+    kind: ClipKind
+    page: str | None
+    location_start: int | None
+    location_end: int | None
+    added: datetime | None
     text: str
     last: int  # Where the text last appeared: a repeat makes it the current version again.
     notes: list[str] | None = None  # Made on the first note: most highlights have none.
@@ -109,20 +115,23 @@ class ClipReader:
             self._add(start, lines[0], details, "\n".join(lines[2:]))
         return position
 
-    def _add(self, line: int, title: str, details: Details, body: str) -> None:
+    def _add(self, line: int, title: str, details: Fields, body: str) -> None:
         """Take one recognised record: skip it with a reason, or keep it as a clip."""
         self.recognised += 1
         book = self.books.get(title)
         if book is None:
             book = self.books[title] = split_title(title)
         body = body.strip()
-        reason = _skip_reason(details.kind, body)
+        kind, page, start, end, added = details
+        reason = _skip_reason(kind, body)
         if reason is not None:
             self.skipped.append(Skipped(reason, line, book[0]))
             return
-        clip = Clip(self.recognised, line, book, details, body, self.recognised)
+        clip = Clip(
+            self.recognised, line, book, kind, page, start, end, added, body, self.recognised
+        )
         self.clips.append(clip)
-        if details.kind == "note":
+        if kind == "note":
             self.notes.append(clip)
             return
         first = self.first_of.setdefault((book, squash(body)), clip)

@@ -45,7 +45,7 @@ def _fold_versions(highlights: Iterable[Clip]) -> dict[Clip, Clip]:
     shelves: dict[tuple[Book, str], list[tuple[int, int, Clip]]] = {}
     for clip in highlights:
         clip.kept = True
-        if clip.details.location_start is None and clip.details.page is None:
+        if clip.location_start is None and clip.page is None:
             continue  # No place: nothing to be a version of.
         kind, first, last = _place(clip)
         shelf = shelves.get((clip.book, kind))
@@ -126,7 +126,7 @@ def _targets(clips: list[Clip], notes: list[Clip]) -> dict[Anchor, list[Clip]]:
             targets[anchor] = []
     if targets:
         for clip in clips:
-            if clip.details.kind != "note" and (anchor := _anchor(clip)) in targets:
+            if clip.kind != "note" and (anchor := _anchor(clip)) in targets:
                 targets[anchor].append(clip)
     return targets
 
@@ -173,10 +173,9 @@ def _noted(targets: list[Clip], note: Clip) -> Clip:
 
 def _place(clip: Clip) -> _Place:
     """Where a clip with a location or a page is: its location range, else its pages."""
-    details = clip.details
-    if (start := details.location_start) is not None:
-        return "L", start, details.location_end or start
-    page = details.page or ""
+    if (start := clip.location_start) is not None:
+        return "L", start, clip.location_end or start
+    page = clip.page or ""
     span = span_of(page)
     if span is None:
         return f"P:{page.casefold()}", 0, 0
@@ -201,9 +200,8 @@ def _folded(clip: Clip) -> str:
 
 def _anchor(clip: Clip) -> Anchor | None:
     """Where notes on a clip point: its range end, or its last page."""
-    details = clip.details
-    if details.location_end is not None:
-        return clip.book, details.location_end
-    if details.page is not None:
-        return clip.book, last_page(details.page)
+    if clip.location_end is not None:
+        return clip.book, clip.location_end
+    if clip.page is not None:
+        return clip.book, last_page(clip.page)
     return None
