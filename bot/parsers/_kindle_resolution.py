@@ -70,7 +70,8 @@ def _overlapping_runs(shelf: list[tuple[int, int, Clip]]) -> Iterator[list[Clip]
             if index - start > 1:
                 yield [clip for _first, _last, clip in shelf[start:index]]
             start = index
-        reach = max(reach, last)
+        if last > reach:
+            reach = last
     if len(shelf) - start > 1:
         yield [clip for _first, _last, clip in shelf[start:]]
 
