@@ -19,9 +19,10 @@ from bot.parsers.versions import last_page, same_passage, span_of
 # page): an int location never equals a str page.
 Anchor = tuple[Book, int | str]
 
-# A highlight's earlier versions are looked for at the places its range overlaps, through
-# buckets of 2**_BUCKET_BITS locations (or pages). A clip is listed under every bucket its
-# range touches, its range counted to at most _REACH past its start: a wider one is garbage.
+# Within a run, a highlight's earlier versions are looked for at the places its range
+# overlaps, through buckets of 2**_BUCKET_BITS locations (or pages). A clip is listed under
+# every bucket its range touches, its range counted to at most _REACH past its start: a wider
+# one is garbage.
 _BUCKET_BITS = 4
 _REACH = 4096
 # Where a highlight is, to find its versions: the kind of place ("L" for locations, "P" for
@@ -39,8 +40,9 @@ def resolve(reader: ClipReader) -> None:
 def _fold_versions(highlights: Iterable[Clip]) -> dict[Clip, Clip]:
     """Keep the latest version of each passage; each replaced clip maps to its successor.
 
-    Versions of a passage overlap, and most highlights overlap no other of their book: only
-    the runs of overlapping highlights are folded (see _fold_run).
+    A version overlaps the clips it replaces, so versions are looked for only within each
+    run of overlapping highlights of a book, apart from the other runs (see _fold_run). Most
+    highlights overlap no other and are kept as they are.
     """
     shelves: dict[tuple[Book, str], list[tuple[int, int, Clip]]] = {}
     for clip in highlights:
@@ -60,8 +62,9 @@ def _fold_versions(highlights: Iterable[Clip]) -> dict[Clip, Clip]:
 
 
 def _overlapping_runs(shelf: list[tuple[int, int, Clip]]) -> Iterator[list[Clip]]:
-    """The runs of two or more clips whose places overlap, one after the other, among the
-    (first, last, clip) of one book and kind of place."""
+    """The runs of two or more overlapping clips among the (first, last, clip) of one book
+    and kind of place: in order of their first location or page, a run ends where the next
+    clip starts after every place so far has ended."""
     shelf.sort(key=itemgetter(0))
     start = 0
     reach = -1  # The last location or page of the run so far.
