@@ -17,6 +17,7 @@ from bot.parsers._kindle_meta import (
     MAX_DETAILS_LENGTH,
     MONTHS,
     Details,
+    Fields,
     range_end,
     read_by_keywords,
 )
@@ -39,7 +40,7 @@ _TIME_OF_DAY = r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})|)"
 # Thursday, August 22, 2024 7:01:04 PM / Monday, April 30, 2012, 09:35 PM (English devices
 # write ASCII names, so the letter classes are ASCII)
 _DATE_US = (
-    r"[A-Za-z]{1,24}, (?P<month>[A-Za-z]{1,24}) (?P<day>\d{1,2}), (?P<year>\d{4}),? "
+    r"(?P<date>[A-Za-z]{1,24}, (?P<month>[A-Za-z]{1,24}) (?P<day>\d{1,2}), (?P<year>\d{4})),? "
     + _TIME_OF_DAY
     + r"(?: (?P<meridiem>[AaPp][Mm])|)"
 )
@@ -47,13 +48,13 @@ _DATE_US = (
 # jeudi 22 août 2024 / quinta-feira, 22 de agosto de 2024 / четверг, 22 августа 2024 г. в /
 # Sonntag, 24. März 2013 um 22:02:21 Uhr (old German firmware)
 _DATE_DMY = (
-    r"[\w-]{1,24},? (?P<day>\d{1,2})\.? (?:de |)(?P<month>[^\W\d_]{1,24}) (?:de |)"
-    r"(?P<year>\d{4})"
+    r"(?P<date>[\w-]{1,24},? (?P<day>\d{1,2})\.? (?:de |)(?P<month>[^\W\d_]{1,24}) (?:de |)"
+    r"(?P<year>\d{4}))"
     r"(?: г\.| um|)(?: в|) " + _TIME_OF_DAY + r"(?P<meridiem>)(?: Uhr|)"
 )
 # 2024年8月22日木曜日 18:27:17 / 2024年8月22日星期四 下午6:57:47
 _DATE_CJK = (
-    r"(?P<year>\d{4})年(?P<month>\d{1,2})月(?P<day>\d{1,2})日[^\W\d_]{0,8}? ?"
+    r"(?P<date>(?P<year>\d{4})年(?P<month>\d{1,2})月(?P<day>\d{1,2})日)[^\W\d_]{0,8}? ?"
     r"(?:(?P<meridiem>上午|下午|午前|午後)|)" + _TIME_OF_DAY
 )
 
@@ -72,9 +73,7 @@ _FIELDS = (
     "page",
     "start",
     "end",
-    "year",
-    "month",
-    "day",
+    "date",
     "hour",
     "minute",
     "second",
@@ -157,21 +156,25 @@ class DetailsReader:
     common case; lines no grammar fits go to the slower keyword reader.
     """
 
-    __slots__ = ("_last",)
+    __slots__ = ("_days", "_last")
 
     def __init__(self) -> None:
         self._last = _GRAMMARS[0]
+        # Every clipping of a reading session is dated the same day: each day's text is
+        # read once. A date's text (weekday, day, month and year) reads the same in every
+        # grammar.
+        self._days: dict[str, tuple[int, int, int] | None] = {}
 
     def read(self, line: str) -> Details | None:
         """Read one details line, or None if it is not one."""
         line = line.strip()
         if len(line) > MAX_DETAILS_LENGTH:
             return None
-        details = _read_with(self._last, line)
+        details = self._read_with(self._last, line)
         if details is not None:
             return details
         for grammar in _GRAMMARS:
-            if (details := _read_with(grammar, line)) is not None:
+            if (details := self._read_with(grammar, line)) is not None:
                 self._last = grammar
                 return details
         return read_by_keywords(line)
@@ -181,45 +184,54 @@ class DetailsReader:
         """The grammar of the language that matched last, for a caller's own record loop."""
         return self._last
 
+    def details_of(self, match: re.Match[str]) -> Fields | None:
+        """The details a grammar's match read; None for a kind word no device writes."""
+        kind_word, page, raw_start, raw_end, date, hour, minute, second, meridiem = match.group(
+            *_FIELDS
+        )
+        kind = KIND_WORDS.get(kind_word) or KIND_WORDS.get(kind_word.lower())
+        if kind is None:
+            return None
+        start = end = None
+        if raw_start is not None:
+            start = end = int(raw_start)
+            if raw_end is not None and (end := int(raw_end)) < start:
+                end = range_end(start, raw_end)
+        day = self._days.get(date)
+        if day is None and date not in self._days:
+            day = self._days[date] = _day(match)
+        added = None
+        if day is not None:
+            hour_number = int(hour)
+            # Grammars without a 12-hour clock hold an empty meridiem group.
+            if meridiem and hour_number <= 12:
+                hour_number = hour_number % 12 + (12 if meridiem in _PM else 0)
+            year, month, day_of_month = day
+            try:
+                added = datetime(
+                    year,
+                    month,
+                    day_of_month,
+                    hour_number,
+                    int(minute),
+                    int(second) if second else 0,
+                    0,  # microsecond
+                    UTC,
+                )
+            except ValueError:
+                added = None  # An impossible date (31 February): the clipping stays, undated.
+        return kind, page or None, start, end, added
 
-def _read_with(grammar: _Grammar, line: str) -> Details | None:
-    match = grammar.line.fullmatch(line)
-    return None if match is None else details_of(match)
+    def _read_with(self, grammar: _Grammar, line: str) -> Details | None:
+        match = grammar.line.fullmatch(line)
+        fields = None if match is None else self.details_of(match)
+        return None if fields is None else Details(*fields)
 
 
-def details_of(match: re.Match[str]) -> Details | None:
-    """The details a grammar's match read; None for a kind word no device writes."""
-    kind_word, page, raw_start, raw_end, year, month, day, hour, minute, second, meridiem = (
-        match.group(*_FIELDS)
-    )
-    kind = KIND_WORDS.get(kind_word) or KIND_WORDS.get(kind_word.lower())
-    if kind is None:
-        return None
-    start = end = None
-    if raw_start is not None:
-        start = end = int(raw_start)
-        if raw_end is not None and (end := int(raw_end)) < start:
-            end = range_end(start, raw_end)
-    added = None
-    month_number = MONTHS.get(month) or MONTHS.get(month.lower())
-    if month_number is None and month.isdecimal():
-        month_number = int(month)
-    if month_number is not None:
-        hour_number = int(hour)
-        # Grammars without a 12-hour clock hold an empty meridiem group.
-        if meridiem and hour_number <= 12:
-            hour_number = hour_number % 12 + (12 if meridiem in _PM else 0)
-        try:
-            added = datetime(
-                int(year),
-                month_number,
-                int(day),
-                hour_number,
-                int(minute),
-                int(second) if second else 0,
-                0,  # microsecond
-                UTC,
-            )
-        except ValueError:
-            added = None  # An impossible date (31 February): the clipping stays, undated.
-    return Details(kind, page or None, start, end, added)
+def _day(match: re.Match[str]) -> tuple[int, int, int] | None:
+    """The year, month and day of a grammar's date; None when its month is no month name."""
+    year, month, day = match.group("year", "month", "day")
+    number = MONTHS.get(month) or MONTHS.get(month.lower())
+    if number is None and month.isdecimal():
+        number = int(month)
+    return None if number is None else (int(year), number, int(day))

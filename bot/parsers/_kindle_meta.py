@@ -35,6 +35,11 @@ class Details(NamedTuple):
     added: datetime | None
 
 
+Fields = tuple[ClipKind, str | None, int | None, int | None, datetime | None]
+"""A details line's fields in the order of Details, as a plain tuple: the record loop takes
+them straight into its clip, where a Details would be made through its own Python __new__."""
+
+
 _DASHES = ("-", "\u2013", "\u2014")  # Russian devices write an EN DASH.
 _KIND = re.compile(
     r"(?P<bookmark>bookmark|lesezeichen|marcador|signet|segnalibro|bladwijzer|закладка"

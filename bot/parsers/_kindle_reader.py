@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
-from bot.parsers._kindle_grammars import DetailsReader, details_of
-from bot.parsers._kindle_meta import ClipKind, Details, split_title
+from bot.parsers._kindle_grammars import DetailsReader
+from bot.parsers._kindle_meta import ClipKind, Details, Fields, split_title
 from bot.parsers.records import ParseError, Skipped
 from bot.parsers.spacing import single_spaced
-from bot.parsers.versions import last_page
 
 # Matched with the newline before it: a literal prefix lets the regex engine skip ahead fast,
 # which matters on files of 100,000 records. Callers put a newline in front of the text so a
@@ -26,19 +26,21 @@ _CLIPPING_LIMIT = re.compile(r"<[^<>\n]*(?:clipping|limit|límite|limite|лим�
 
 Book = tuple[str, str]
 """A book as (title, author)."""
-# A note finds its highlight by (book, location end) or, on page-only records, (book, last
-# page): an int location never equals a str page.
-Anchor = tuple[Book, int | str]
 
 
 @dataclass(slots=True, eq=False)
 class Clip:
-    """One readable record, before edits, repeats and notes are resolved."""
+    """One readable record, before edits, repeats and notes are resolved: where it is, what
+    its details line says (see Details) and its text."""
 
     order: int  # Its place among the readable records, in file order.
     line: int
     book: Book
-    details: Details
+    kind: ClipKind
+    page: str | None
+    location_start: int | None
+    location_end: int | None
+    added: datetime | None
     text: str
     last: int  # Where the text last appeared: a repeat makes it the current version again.
     notes: list[str] | None = None  # Made on the first note: most highlights have none.
@@ -63,13 +65,10 @@ class ClipReader:
         self.line = 0
         self.done = False
         self.unclosed: int | None = None  # The line of a last record with no separator.
-        # The first half of resolving is done as each clip is read, so the clips are gone
-        # over once and each text is read while it is fresh. Identical text in the same
-        # book is one highlight, kept where it first appeared. Every version of a highlight
-        # is a target for notes, so a note on an old range still lands.
+        # Repeats are found as each clip is read, while its text is fresh: identical text
+        # in the same book is one highlight, kept where it first appeared.
         self.notes: list[Clip] = []
         self.first_of: dict[tuple[Book, str], Clip] = {}
-        self.anchors: dict[Anchor, list[Clip]] = {}
 
     def read(self, text: str, stop: int) -> None:
         """Read the records of one run, ``text[:stop]``: it starts with the newline that ends
@@ -80,7 +79,7 @@ class ClipReader:
         while position < stop and not self.done:
             # The whole record in one match, else line by line (see _read_lines).
             match = grammar.record.match(text, position, stop)
-            if match is None or (details := details_of(match)) is None:
+            if match is None or (details := self.details.details_of(match)) is None:
                 position = self._read_lines(text, position, stop)
                 grammar = self.details.grammar  # the language that matched last
                 continue
@@ -116,29 +115,29 @@ class ClipReader:
             self._add(start, lines[0], details, "\n".join(lines[2:]))
         return position
 
-    def _add(self, line: int, title: str, details: Details, body: str) -> None:
+    def _add(self, line: int, title: str, details: Fields, body: str) -> None:
         """Take one recognised record: skip it with a reason, or keep it as a clip."""
         self.recognised += 1
         book = self.books.get(title)
         if book is None:
             book = self.books[title] = split_title(title)
         body = body.strip()
-        reason = _skip_reason(details.kind, body)
+        kind, page, start, end, added = details
+        reason = _skip_reason(kind, body)
         if reason is not None:
             self.skipped.append(Skipped(reason, line, book[0]))
             return
-        clip = Clip(self.recognised, line, book, details, body, self.recognised)
+        clip = Clip(
+            self.recognised, line, book, kind, page, start, end, added, body, self.recognised
+        )
         self.clips.append(clip)
-        if details.kind == "note":
+        if kind == "note":
             self.notes.append(clip)
             return
         first = self.first_of.setdefault((book, squash(body)), clip)
         if first is not clip:
             clip.repeats = first
             first.last = self.recognised
-        anchor = anchor_of(clip)
-        if anchor is not None:
-            self.anchors.setdefault(anchor, []).append(clip)
 
     def _report(self, problem: ParseError) -> None:
         """Keep the first sign of a cut-off file."""
@@ -175,16 +174,6 @@ def chunk_at(
     if separator is None:
         return start, lines, stop, line, False
     return start, lines, separator.end(), line + chunk.count("\n") + 1, True
-
-
-def anchor_of(clip: Clip) -> Anchor | None:
-    """Where notes on a clip point: its range end, or its last page."""
-    details = clip.details
-    if details.location_end is not None:
-        return clip.book, details.location_end
-    if details.page is not None:
-        return clip.book, last_page(details.page)
-    return None
 
 
 def squash(text: str) -> str:

@@ -9,15 +9,20 @@ this keeps one highlight per passage and puts each note on it.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
-from operator import attrgetter
+from collections.abc import Iterable, Iterator
+from operator import attrgetter, itemgetter
 
-from bot.parsers._kindle_reader import Anchor, Book, Clip, ClipReader, anchor_of, squash
-from bot.parsers.versions import same_passage, span_of
+from bot.parsers._kindle_reader import Book, Clip, ClipReader, squash
+from bot.parsers.versions import last_page, same_passage, span_of
 
-# A highlight's earlier versions are looked for at the places its range overlaps, through
-# buckets of 2**_BUCKET_BITS locations (or pages). A clip is listed under every bucket its
-# range touches, its range counted to at most _REACH past its start: a wider one is garbage.
+# A note finds its highlight by (book, location end) or, on page-only records, (book, last
+# page): an int location never equals a str page.
+Anchor = tuple[Book, int | str]
+
+# Within a run, a highlight's earlier versions are looked for at the places its range
+# overlaps, through buckets of 2**_BUCKET_BITS locations (or pages). A clip is listed under
+# every bucket its range touches, its range counted to at most _REACH past its start: a wider
+# one is garbage.
 _BUCKET_BITS = 4
 _REACH = 4096
 # Where a highlight is, to find its versions: the kind of place ("L" for locations, "P" for
@@ -29,22 +34,60 @@ _Bucket = tuple[Book, str, int]
 def resolve(reader: ClipReader) -> None:
     """Mark the clips to keep and attach the notes; repeats and old edits are folded in."""
     replaced = _fold_versions(reader.first_of.values())
-    _attach_notes(reader.notes, reader.anchors, replaced)
+    _attach_notes(reader.notes, _targets(reader.clips, reader.notes), replaced)
 
 
 def _fold_versions(highlights: Iterable[Clip]) -> dict[Clip, Clip]:
     """Keep the latest version of each passage; each replaced clip maps to its successor.
+
+    A version overlaps the clips it replaces, so versions are looked for only within each
+    run of overlapping highlights of a book, apart from the other runs (see _fold_run). Most
+    highlights overlap no other and are kept as they are.
+    """
+    shelves: dict[tuple[Book, str], list[tuple[int, int, Clip]]] = {}
+    for clip in highlights:
+        clip.kept = True
+        if clip.location_start is None and clip.page is None:
+            continue  # No place: nothing to be a version of.
+        kind, first, last = _place(clip)
+        shelf = shelves.get((clip.book, kind))
+        if shelf is None:
+            shelf = shelves[clip.book, kind] = []
+        shelf.append((first, last, clip))
+    replaced: dict[Clip, Clip] = {}
+    for shelf in shelves.values():
+        for run in _overlapping_runs(shelf):
+            _fold_run(run, replaced)
+    return replaced
+
+
+def _overlapping_runs(shelf: list[tuple[int, int, Clip]]) -> Iterator[list[Clip]]:
+    """The runs of two or more overlapping clips among the (first, last, clip) of one book
+    and kind of place: in order of their first location or page, a run ends where the next
+    clip starts after every place so far has ended."""
+    shelf.sort(key=itemgetter(0))
+    start = 0
+    reach = -1  # The last location or page of the run so far.
+    for index, (first, last, _clip) in enumerate(shelf):
+        if first > reach:
+            if index - start > 1:
+                yield [clip for _first, _last, clip in shelf[start:index]]
+            start = index
+        if last > reach:
+            reach = last
+    if len(shelf) - start > 1:
+        yield [clip for _first, _last, clip in shelf[start:]]
+
+
+def _fold_run(run: list[Clip], replaced: dict[Clip, Clip]) -> None:
+    """Fold the versions among a run of overlapping clips into the latest.
 
     Taken in the order they were last written, each text replaces the versions of its
     passage still standing. A text that repeats an earlier one is its latest version again
     (long, short, long keeps the long).
     """
     standing: dict[_Bucket, list[Clip]] = {}
-    replaced: dict[Clip, Clip] = {}
-    for clip in sorted(highlights, key=attrgetter("last")):
-        clip.kept = True
-        if clip.details.location_start is None and clip.details.page is None:
-            continue  # No place: nothing to be a version of.
+    for clip in sorted(run, key=attrgetter("last")):
         place = _place(clip)
         buckets = _buckets(clip.book, place)
         for older in _versions(clip, place, buckets, standing):
@@ -54,7 +97,6 @@ def _fold_versions(highlights: Iterable[Clip]) -> dict[Clip, Clip]:
                 standing[bucket].remove(older)
         for bucket in buckets:
             standing.setdefault(bucket, []).append(clip)
-    return replaced
 
 
 def _versions(
@@ -75,6 +117,24 @@ def _versions(
     return versions
 
 
+def _targets(clips: list[Clip], notes: list[Clip]) -> dict[Anchor, list[Clip]]:
+    """The highlights ending at each place a note points at, in file order.
+
+    Every version of a highlight is a target, so a note on an old range still lands. Only
+    the places notes point at are listed: most highlights have no note.
+    """
+    targets: dict[Anchor, list[Clip]] = {}
+    for note in notes:
+        anchor = _anchor(note)
+        if anchor is not None:
+            targets[anchor] = []
+    if targets:
+        for clip in clips:
+            if clip.kind != "note" and (anchor := _anchor(clip)) in targets:
+                targets[anchor].append(clip)
+    return targets
+
+
 def _attach_notes(
     notes: list[Clip], anchors: dict[Anchor, list[Clip]], replaced: dict[Clip, Clip]
 ) -> None:
@@ -82,10 +142,10 @@ def _attach_notes(
     lone: set[tuple[Anchor | None, Book, str]] = set()
     attached: dict[Clip, set[str]] = {}
     for note in notes:
-        anchor = anchor_of(note)
+        anchor = _anchor(note)
         targets = anchors.get(anchor) if anchor is not None else None
         squashed = squash(note.text)
-        if targets is None:
+        if not targets:
             # The same note saved again (same book, place and text) is one note; the same
             # words at another place are another note.
             key = (anchor, note.book, squashed)
@@ -117,10 +177,9 @@ def _noted(targets: list[Clip], note: Clip) -> Clip:
 
 def _place(clip: Clip) -> _Place:
     """Where a clip with a location or a page is: its location range, else its pages."""
-    details = clip.details
-    if (start := details.location_start) is not None:
-        return "L", start, details.location_end or start
-    page = details.page or ""
+    if (start := clip.location_start) is not None:
+        return "L", start, clip.location_end or start
+    page = clip.page or ""
     span = span_of(page)
     if span is None:
         return f"P:{page.casefold()}", 0, 0
@@ -141,3 +200,12 @@ def _folded(clip: Clip) -> str:
     if clip.folded is None:
         clip.folded = squash(clip.text).casefold()
     return clip.folded
+
+
+def _anchor(clip: Clip) -> Anchor | None:
+    """Where notes on a clip point: its range end, or its last page."""
+    if clip.location_end is not None:
+        return clip.book, clip.location_end
+    if clip.page is not None:
+        return clip.book, last_page(clip.page)
+    return None

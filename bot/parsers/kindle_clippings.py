@@ -126,7 +126,7 @@ _RECORD_KINDS = {"highlight": Kind.HIGHLIGHT, "note": Kind.NOTE}
 
 
 def _record(clip: Clip) -> ParsedHighlight:
-    kind, page, start, end, added = clip.details
+    page, start, end = clip.page, clip.location_start, clip.location_end
     location: str | None = None
     location_type: LocationType | None = None
     if start is not None:
@@ -144,11 +144,11 @@ def _record(clip: Clip) -> ParsedHighlight:
         book_title=clip.book[0],
         text=clip.text,
         author=clip.book[1],
-        kind=_RECORD_KINDS[kind],
+        kind=_RECORD_KINDS[clip.kind],
         location=location,
         location_type=location_type,
         location_start=start,
-        highlighted_at=added,
+        highlighted_at=clip.added,
         notes=clip.notes or [],
         line=clip.line,
     )
