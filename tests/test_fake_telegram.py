@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import struct
 import time
 import zlib
@@ -36,6 +37,7 @@ from telegram.ext import (
     MessageReactionHandler,
     filters,
 )
+from yarl import URL
 
 from bot.fake_telegram import (
     BotApi,
@@ -702,6 +704,28 @@ async def test_stopping_releases_a_pending_long_poll() -> None:
         await fake.stop()
         assert await poll == ()
         assert time.monotonic() - started < 1
+
+
+async def test_a_client_that_hangs_up_mid_request_is_no_server_error(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # python-telegram-bot cancels its long poll when it stops, sometimes while the request is
+    # still going out: Telegram never sees that call, and the fake logs no error for it.
+    async with FakeTelegram(token=TOKEN) as fake:
+        url = URL(fake.url)
+        reader, writer = await asyncio.open_connection(url.host, url.port)
+        writer.write(
+            f"POST /bot{TOKEN}/sendMessage HTTP/1.1\r\nHost: {url.host}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n"
+            f"chat_id={CHAT}&text=hal".encode()
+        )
+        await writer.drain()
+        writer.close()
+        await writer.wait_closed()
+        await asyncio.sleep(0.2)  # the server reads what came and finds the client gone
+        assert fake.sent(CHAT) == []
+        assert fake.requests == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 # -- in-process -------------------------------------------------------------------------------

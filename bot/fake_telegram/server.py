@@ -114,6 +114,10 @@ class ApiServer:
             params = await read_params(request)
         except ApiError as error:
             return _reply_error(error)
+        except ConnectionResetError:
+            # The client hung up before its request had all arrived (a long poll cancelled
+            # as the bot stops): Telegram never sees such a call, and nobody reads the answer.
+            return web.Response(status=499)
         call = self.world.log_call(method, params)
         try:
             result = await self._dispatch(request, method, params)
