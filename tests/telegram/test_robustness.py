@@ -90,7 +90,8 @@ async def test_no_delivery_tick_starts_once_the_bot_is_stopping(
     started_while_stopping: list[datetime] = []
     async with running_bot(engine, sessions) as bot:
         bot.seed(ALICE, [quote("Slow but sure.")])
-        bot.db(lambda s: s.execute(update(Chat).values(next_due_at=START, next_due_date=START)))
+        due = update(Chat).values(next_due_at=START, next_due_date=START.date())
+        bot.db(lambda s: s.execute(due))
         assert bot.app.job_queue is not None
 
         def submitted(event: JobSubmissionEvent) -> None:
