@@ -18,10 +18,10 @@ import statistics
 import time
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, insert, select, text, update
+from sqlalchemy import Engine, insert, select, update
 from sqlmodel import col
 
-from bench.common import fresh_database
+from bench.common import analyze, fresh_database
 from bot import db
 from bot.delivery import claims
 from bot.library import selection
@@ -74,16 +74,6 @@ def populate(engine: Engine, chats: int, size: int) -> None:
         )
         if size != 1:
             session.execute(update(table_of(Chat)).values(review_size=size))
-
-
-def analyze(engine: Engine) -> None:
-    """Give PostgreSQL's planner the statistics autovacuum gathers within a minute of a
-    large change. Without them it guesses a claim batch's statements far costlier than they
-    are, past ``jit_above_cost``, and spends about 20 ms compiling each one. SQLite's
-    planner needs none, and the bot never gathers them there."""
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("ANALYZE"))
 
 
 def claim_all(engine: Engine) -> tuple[float, int]:

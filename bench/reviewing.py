@@ -25,10 +25,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, event, insert, select, text, update
+from sqlalchemy import Engine, bindparam, event, insert, select, update
 from sqlmodel import Session, col
 
-from bench.common import BACKENDS, Recorder, Sizes, fresh_database, percentile
+from bench.common import BACKENDS, Recorder, Sizes, analyze, fresh_database, percentile
 from bench.generate import Vocabulary, highlight_length, passage
 from bot import db
 from bot.library import picking, selection
@@ -195,8 +195,7 @@ def run(sizes: Sizes, recorder: Recorder, backends: tuple[str, ...], show: bool)
     for backend in backends:
         with fresh_database(backend, "reviewing") as engine:
             populate(engine, sizes.big_chat, due)
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("ANALYZE"))
+            analyze(engine)
             if show:
                 print(f"== {backend}")  # noqa: T201
                 explain(engine)
