@@ -380,6 +380,13 @@ def test_days_snooze_and_a_books_frequency_work_in_the_console(settings: Setting
     assert "(1) ✓ 🙈 Never  (2) ➖ Less" in page
 
 
+def favorite_star(card: list[str]) -> str:
+    """The star a review card's Favorite button shows: the sample library's one favorite (its
+    seed tags it "favorite") comes with ⭐, which a review, drawn at random, may pick."""
+    favorite = any("TRANSFORM LOCAL DISCOVERIES" in line for line in card)
+    return "⭐" if favorite else "☆"
+
+
 def test_a_review_walks_card_by_card_in_one_message_with_feedback(settings: Settings) -> None:
     out = talk(
         settings,
@@ -397,7 +404,7 @@ def test_a_review_walks_card_by_card_in_one_message_with_feedback(settings: Sett
     assert first[0] == "1/3"
     assert first[-3:] == [
         "(1) 🔁 Sooner  (2) ⏩ Later  (3) 🙈 Never",
-        "(4) ☆ Favorite  (5) 🏷 Tags  (6) Next ▶",
+        f"(4) {favorite_star(first)} Favorite  (5) 🏷 Tags  (6) Next ▶",
         "(7) 🖼 Card",
     ]
     assert "  » 🔁 Sooner: it comes back in about 7 days." in out
@@ -405,7 +412,7 @@ def test_a_review_walks_card_by_card_in_one_message_with_feedback(settings: Sett
     last = bot_said(out, "[7 edited]")
     assert last[0] == "3/3"
     assert "✅ Review done · 🔥 1 review in a row" in last
-    assert last[-2:] == ["(4) ☆ Favorite  (5) 🏷 Tags", "(6) 🖼 Card"]
+    assert last[-2:] == [f"(4) {favorite_star(last)} Favorite  (5) 🏷 Tags", "(6) 🖼 Card"]
     answer = bot_said(out, "[9]")
     assert answer[0] == "↩ [7]"  # a reply to the review's message
     assert answer[1].startswith("📚 Today's review has gone out already")
