@@ -12,9 +12,21 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, case, func, null, select, true, union_all, update
+from sqlalchemy import (
+    BindParameter,
+    Select,
+    bindparam,
+    case,
+    func,
+    null,
+    select,
+    true,
+    union_all,
+    update,
+)
 from sqlmodel import Session
 
 from bot.library import recall
@@ -24,6 +36,13 @@ from bot.models import Book, Chat, Highlight, table_of, utcnow
 
 _HIGHLIGHT = table_of(Highlight)
 _BOOK = table_of(Book)
+_CHAT = table_of(Chat)
+
+# A pick runs a few statements, and building one costs about as much as running it: those
+# whose shape depends only on the review size are built once per size, with the chats and
+# the time as parameters.
+_CHATS: BindParameter[int] = bindparam("chat_ids", expanding=True)
+_NOW: BindParameter[datetime] = bindparam("now")
 
 
 def pick_many(
@@ -80,23 +99,23 @@ def pick_reviews(
 def refresh_due(session: Session, *, chat_ids: Collection[int]) -> None:
     """Keep each chat's earliest feedback due time (``Chat.feedback_due_at``) true, after
     feedback or a review changed its highlights' due times."""
-    chat = table_of(Chat)
-    # Read in due order from the index of due times, which holds only highlights with
-    # feedback: a MIN() over the chat's highlights would read every one of them.
-    earliest = (
-        select(_HIGHLIGHT.c.due_at)
-        .where(
-            _HIGHLIGHT.c.chat_id == chat.c.id,
-            _HIGHLIGHT.c.due_at.is_not(None),
-            _HIGHLIGHT.c.discarded.is_(False),
-        )
-        .order_by(_HIGHLIGHT.c.due_at)
-        .limit(1)
-        .scalar_subquery()
+    session.execute(_REFRESH_DUE, {"chat_ids": list(chat_ids)})
+
+
+# Read in due order from the index of due times, which holds only highlights with feedback:
+# a MIN() over the chat's highlights would read every one of them.
+_EARLIEST_DUE = (
+    select(_HIGHLIGHT.c.due_at)
+    .where(
+        _HIGHLIGHT.c.chat_id == _CHAT.c.id,
+        _HIGHLIGHT.c.due_at.is_not(None),
+        _HIGHLIGHT.c.discarded.is_(False),
     )
-    session.execute(
-        update(chat).where(chat.c.id.in_(list(chat_ids))).values(feedback_due_at=earliest)
-    )
+    .order_by(_HIGHLIGHT.c.due_at)
+    .limit(1)
+    .scalar_subquery()
+)
+_REFRESH_DUE = update(_CHAT).where(_CHAT.c.id.in_(_CHATS)).values(feedback_due_at=_EARLIEST_DUE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,16 +157,19 @@ def _rounds_by_place(
 ) -> list[tuple[int, str, bool, list[int]]]:
     """Each chat's mode, whether it has highlights due, and the next ``size`` of its round
     (fewer if the round ends sooner): a scalar subquery per place, each an index lookup."""
-    chat = table_of(Chat)
-    has_due = func.coalesce(chat.c.feedback_due_at <= now, False)
-    places = [_next_pending(chat.c.id, offset=i).scalar_subquery() for i in range(size)]
-    rows = session.execute(
-        select(chat.c.id, chat.c.mode, has_due, *places).where(chat.c.id.in_(chat_ids))
-    )
+    rows = session.execute(_by_place(size), {"chat_ids": chat_ids, "now": now})
     return [
         (chat_id, mode, bool(due), [i for i in next_ids if i is not None])
         for chat_id, mode, due, *next_ids in rows
     ]
+
+
+@cache  # a review holds 1 to 15
+def _by_place(size: int) -> Select[Any]:
+    """``_rounds_by_place``'s statement for reviews of ``size``."""
+    has_due = func.coalesce(_CHAT.c.feedback_due_at <= _NOW, False)
+    places = [_next_pending(_CHAT.c.id, offset=i).scalar_subquery() for i in range(size)]
+    return select(_CHAT.c.id, _CHAT.c.mode, has_due, *places).where(_CHAT.c.id.in_(_CHATS))
 
 
 def _rounds_joined(
@@ -155,19 +177,7 @@ def _rounds_joined(
 ) -> dict[int, _Round]:
     """Each chat's ``_Round`` through a lateral join, which reads each chat's indexes once
     for all places. The due part reads nothing for a chat with nothing due."""
-    chat = table_of(Chat)
-    due = _due_now(chat.c.id, size, now).where(chat.c.feedback_due_at <= now)
-    following = _next_pending(chat.c.id, limit=size).add_columns(
-        null().label("due_at"), null().label("half_life"), _HIGHLIGHT.c.shuffle_key
-    )
-    both = union_all(due.add_columns(null().label("shuffle_key")), following).lateral()
-    rows = session.execute(
-        select(chat.c.id, chat.c.mode, both.c.id, both.c.due_at, both.c.half_life)
-        .select_from(chat.outerjoin(both, true()))
-        .where(chat.c.id.in_(chat_ids))
-        # Per chat, the due ones first in due order (the round's have no due time).
-        .order_by(chat.c.id, both.c.due_at.nulls_last(), both.c.shuffle_key, both.c.id)
-    )
+    rows = session.execute(_joined(size), {"chat_ids": chat_ids, "now": now})
     found: dict[int, _Round] = {}
     for chat_id, mode, highlight_id, due_at, half_life in rows:
         chat_round = found.setdefault(chat_id, _Round(mode, [], []))
@@ -176,6 +186,23 @@ def _rounds_joined(
         elif highlight_id is not None:
             chat_round.next_ids.append(highlight_id)
     return found
+
+
+@cache  # a review holds 1 to 15
+def _joined(size: int) -> Select[Any]:
+    """``_rounds_joined``'s statement for reviews of ``size``."""
+    due = _due_now(_CHAT.c.id, size, _NOW).where(_CHAT.c.feedback_due_at <= _NOW)
+    following = _next_pending(_CHAT.c.id, limit=size).add_columns(
+        null().label("due_at"), null().label("half_life"), _HIGHLIGHT.c.shuffle_key
+    )
+    both = union_all(due.add_columns(null().label("shuffle_key")), following).lateral()
+    return (
+        select(_CHAT.c.id, _CHAT.c.mode, both.c.id, both.c.due_at, both.c.half_life)
+        .select_from(_CHAT.outerjoin(both, true()))
+        .where(_CHAT.c.id.in_(_CHATS))
+        # Per chat, the due ones first in due order (the round's have no due time).
+        .order_by(_CHAT.c.id, both.c.due_at.nulls_last(), both.c.shuffle_key, both.c.id)
+    )
 
 
 def _by_size(sizes: Mapping[int, int]) -> dict[int, list[int]]:
@@ -209,7 +236,9 @@ def _due_by_feedback(
     return due
 
 
-def _due_now(chat_id: Any, size: int, now: datetime) -> Select[tuple[int, datetime, float]]:
+def _due_now(
+    chat_id: Any, size: int, now: datetime | BindParameter[datetime]
+) -> Select[tuple[int, datetime, float]]:
     """The chat's first ``size`` highlights that feedback made due (a chat id, or a column
     to correlate with): read in due order from the index of due times, no further than a
     review takes, though a chat may have a thousand due."""
