@@ -4,9 +4,10 @@ Each benchmark runs in a process of its own (the machine has two cores: nothing 
 ours runs beside it). Results are appended as JSON lines to ``results.jsonl`` (quick runs:
 ``results-quick.jsonl``) in the benchmark folder (``/tmp/commonplace-bench``, or
 ``COMMONPLACE_BENCH_DIR``), then printed as a Markdown table and kept beside it as
-``results.md``; ``--write`` also puts that table into BENCHMARKS.md. ``--only`` re-runs
-some benchmarks and keeps the others' latest results. The exit status is 0 when every
-target is met, 3 when some are not, 1 when a benchmark failed to run or measured nothing.
+``results.md``; ``--write`` also puts that table into BENCHMARKS.md, provided it holds every
+benchmark. ``--only`` re-runs some benchmarks and keeps the others' latest results. The
+exit status is 0 when every target is met, 3 when some are not, 1 when a benchmark failed
+to run or measured nothing.
 The shared PostgreSQL dataset is dropped at the end unless ``--keep``; the SQLite one stays
 as a file for the next run.
 """
@@ -87,7 +88,9 @@ def report(results: list[Result], command: str, seconds: float) -> str:
         "Every target was met."
         if not missed
         else "Targets not met: "
-        + "; ".join(f"{r.benchmark} {r.figure} [{r.backend}]" for r in missed)
+        + "; ".join(
+            f"{r.benchmark} {r.figure}" + (f" [{r.backend}]" if r.backend else "") for r in missed
+        )
         + "."
     )
     return "\n".join(
@@ -168,7 +171,16 @@ def main() -> None:
     section = report(read_results(results_file), shown, time.perf_counter() - started)
     print("\n" + section)
     results_file.with_suffix(".md").write_text(section + "\n", encoding="utf-8")
-    if args.write:
+    absent = sorted(set(LABELS.values()) - {r.benchmark for r in read_results(results_file)})
+    if args.write and absent:
+        # --only keeps the other benchmarks' results from this machine's earlier runs; where
+        # there are none, writing would drop their rows from BENCHMARKS.md.
+        print(
+            f"BENCHMARKS.md not written: no results here for {', '.join(absent)}. "
+            f"This run's table is in {results_file.with_suffix('.md')}.",
+            file=sys.stderr,
+        )
+    elif args.write:
         write_into(ROOT / "BENCHMARKS.md", section)
     if failed:
         print(
