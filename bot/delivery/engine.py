@@ -90,7 +90,8 @@ class DeliveryEngine:
         """Wind down: claim and start nothing more, give requests on the wire ``STOP_GRACE``.
 
         Deliveries claimed but not yet sent stay ``claimed``, for whichever instance ticks
-        next. The tick under way returns once its requests are answered or the grace is over.
+        next. The tick under way returns once its requests are answered or the grace is over,
+        and the claim batch under way has ended.
         """
         self._stopping.begin(STOP_GRACE)
 
@@ -124,10 +125,13 @@ class DeliveryEngine:
             try:
                 async with self._transport(sender):
                     await self._send_claimed(sender, report, seen, claiming, claimed_more, hungry)
-            finally:
-                if not claiming.done():
-                    claiming.cancel()
-            await claiming  # its error, if it failed, is the tick's
+            except BaseException:
+                claiming.cancel()
+                raise
+            # Once stopping, the claims end after the batch under way, whose transaction runs
+            # on in its thread whether or not it is awaited: waiting for it is what lets the
+            # tick end as itself rather than cancelled. Its error, if it failed, is the tick's.
+            await claiming
         if report.claimed or report.recovered:
             log.info(
                 "delivery tick: %s claimed, %s sent, %s unknown, %s refused, %s retried",

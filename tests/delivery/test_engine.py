@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlmodel import col
 from telegram import Bot
 from telegram.error import NetworkError
@@ -429,6 +430,49 @@ async def test_stop_leaves_what_waits_its_turn_claimed_for_the_next_tick(
     # The next process's engine sends the rest, and nobody gets two.
     await engine(sessions, clock).tick(bot)
     assert all(len(tg.sent(chat_id)) == 1 for chat_id in range(700, 720))
+    assert set(statuses(sessions).values()) == {"sent"}
+
+
+async def test_a_stop_while_a_claim_batch_is_in_the_database_ends_the_tick_as_itself(
+    sessions: SessionFactory, tg: FakeTelegram, bot: TelegramSender
+) -> None:
+    # The bot stops while the tick's claims are inside a transaction: the tick must return
+    # its report, not end cancelled (the scheduler logs that as a crashed job).
+    chat_ids = range(800, 800 + 3 * CLAIM_BATCH)
+    for chat_id in chat_ids:
+        library(sessions, chat_id, size=1)
+    clock = Clock(at(2026, 6, 1, 7, 0))
+    delivery = engine(sessions, clock)
+    await delivery.tick(bot)
+    clock.now = at(2026, 6, 1, 8, 0)
+    loop = asyncio.get_running_loop()
+    batches: list[str] = []
+
+    def stop_inside_the_second_batch(
+        conn: object, cursor: object, statement: str, *_: object
+    ) -> None:
+        if "ORDER BY chat.next_due_at" not in statement:
+            return
+        batches.append(statement)
+        if len(batches) == 2:  # in the claim's worker thread, its transaction open
+            loop.call_soon_threadsafe(delivery.stop)
+            time.sleep(0.5)  # the sender sees the stop and returns meanwhile
+
+    bind = sessions.kw["bind"]
+    event.listen(bind, "before_cursor_execute", stop_inside_the_second_batch)
+    try:
+        ticking = asyncio.create_task(delivery.tick(bot))
+        done, _ = await asyncio.wait({ticking}, timeout=STOP_GRACE + 5)
+    finally:
+        event.remove(bind, "before_cursor_execute", stop_inside_the_second_batch)
+    assert done and not ticking.cancelled()
+    report = ticking.result()
+    assert len(batches) == 2 and report.claimed == 2 * CLAIM_BATCH
+    assert set(statuses(sessions).values()) <= {"claimed", "sent"}  # none left sending
+
+    # The next process's engine claims and sends the rest, and nobody gets two.
+    await engine(sessions, clock).tick(bot)
+    assert all(len(tg.sent(chat_id)) == 1 for chat_id in chat_ids)
     assert set(statuses(sessions).values()) == {"sent"}
 
 
