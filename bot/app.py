@@ -41,6 +41,11 @@ from bot.telegram.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
 DELIVERY_CONNECTIONS = 2 * IN_FLIGHT  # twice the engine's concurrent sends
+GET_UPDATES_CONNECTIONS = 2
+"""PTB's one connection for getUpdates, and one more: httpcore 1.0.9 can lose a pool's
+connection for good when a request is cancelled as it connects (encode/httpcore#1093), as
+the long poll is when the bot stops; the stop's last getUpdates, which tells Telegram the
+updates already handled, then found no connection and failed."""
 NEW = filters.UpdateType.MESSAGE  # commands run once, not again when their message is edited
 # Each kind of button and what handles it (the commands' table is bot.telegram.commands).
 BUTTONS = (
@@ -93,6 +98,8 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:
+        builder = builder.get_updates_connection_pool_size(GET_UPDATES_CONNECTIONS)
     app: BotApplication = builder.build()  # type: ignore[assignment]
     health = HealthServer(
         sessions=sessions,

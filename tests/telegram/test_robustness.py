@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from sqlalchemy import Engine, select, update
 from sqlmodel import col
 
+from bot.app import build_application
+from bot.config import Settings
 from bot.db import SessionFactory
+from bot.fake_telegram import FakeTelegram
 from bot.models import Chat, Delivery
 from tests.telegram.harness import (
     ALICE,
@@ -113,3 +117,30 @@ async def test_no_delivery_tick_starts_once_the_bot_is_stopping(
     assert [message.body for message in bot.tg.sent(ALICE)] == [
         "Slow but sure.\n— Siddhartha, Hermann Hesse"
     ]
+
+
+@sqlite_only
+async def test_a_long_poll_cancelled_anywhere_leaves_getupdates_a_connection(
+    engine: Engine, sessions: SessionFactory
+) -> None:
+    # The bot cancels its long poll when it stops, then calls getUpdates once more so that
+    # Telegram forgets the updates already handled. Cancelled at some points on the way (as
+    # it connects), httpcore loses the poll's connection for good; that last call must still
+    # find one. Each bot below has its poll cancelled a few more event-loop steps into it.
+    async with FakeTelegram(token="5:poll") as tg:
+        config = Settings(
+            _env_file=None,  # type: ignore[call-arg]  # never the developer's .env
+            telegram_bot_token=tg.token,  # type: ignore[arg-type]  # becomes a SecretStr
+            telegram_api_url=tg.url,
+            database_url=engine.url.render_as_string(hide_password=False),
+            health_port=0,
+        )
+        for steps in range(40):
+            app = build_application(config, sessions)
+            async with app.bot:
+                poll = asyncio.create_task(app.bot.get_updates(timeout=0))
+                for _ in range(steps):
+                    await asyncio.sleep(0)
+                poll.cancel()
+                await asyncio.gather(poll, return_exceptions=True)
+                assert await app.bot.get_updates(timeout=0) == (), f"cancelled after {steps}"
