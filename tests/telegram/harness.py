@@ -252,6 +252,19 @@ class _ErrorLog(logging.Handler):
         self.records.append(record)
 
 
+def settings_for(tg: FakeTelegram, engine: Engine, **settings: Any) -> Settings:
+    """The bot's settings for a test: ``tg``'s Bot API, ``engine``'s database, ``settings``
+    over the defaults, and nothing from the developer's environment."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]  # never the developer's .env
+        telegram_bot_token=tg.token,  # becomes a SecretStr
+        telegram_api_url=tg.url,
+        database_url=engine.url.render_as_string(hide_password=False),
+        health_port=0,  # no fixed port: tests run side by side
+        **settings,
+    )
+
+
 @asynccontextmanager
 async def running_bot(
     engine: Engine,
@@ -275,15 +288,7 @@ async def running_bot(
             tg = telegram or await stack.enter_async_context(
                 FakeTelegram(token=TOKEN, inline_mode=inline_mode)
             )
-            config = Settings(
-                _env_file=None,  # type: ignore[call-arg]  # never the developer's .env
-                telegram_bot_token=tg.token,  # type: ignore[arg-type]  # becomes a SecretStr
-                telegram_api_url=tg.url,
-                database_url=engine.url.render_as_string(hide_password=False),
-                delivery_tick_seconds=1,
-                health_port=0,  # no fixed port: tests run side by side
-                **settings,
-            )
+            config = settings_for(tg, engine, delivery_tick_seconds=1, **settings)
             clock = Clock(START)
             app = build_application(config, sessions, clock=clock)
             # The same steps, in the same order, as Application.run_polling.

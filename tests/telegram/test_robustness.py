@@ -10,7 +10,6 @@ from sqlalchemy import Engine, select, update
 from sqlmodel import col
 
 from bot.app import build_application
-from bot.config import Settings
 from bot.db import SessionFactory
 from bot.fake_telegram import FakeTelegram
 from bot.models import Chat, Delivery
@@ -21,6 +20,7 @@ from tests.telegram.harness import (
     BotHarness,
     quote,
     running_bot,
+    settings_for,
     sqlite_only,
 )
 
@@ -128,13 +128,7 @@ async def test_a_long_poll_cancelled_anywhere_leaves_getupdates_a_connection(
     # it connects), httpcore loses the poll's connection for good; that last call must still
     # find one. Each bot below has its poll cancelled a few more event-loop steps into it.
     async with FakeTelegram(token="5:poll") as tg:
-        config = Settings(
-            _env_file=None,  # type: ignore[call-arg]  # never the developer's .env
-            telegram_bot_token=tg.token,  # type: ignore[arg-type]  # becomes a SecretStr
-            telegram_api_url=tg.url,
-            database_url=engine.url.render_as_string(hide_password=False),
-            health_port=0,
-        )
+        config = settings_for(tg, engine)
         for steps in range(40):
             app = build_application(config, sessions)
             async with app.bot:
