@@ -44,8 +44,8 @@ DELIVERY_CONNECTIONS = 2 * IN_FLIGHT  # twice the engine's concurrent sends
 GET_UPDATES_CONNECTIONS = 2
 """PTB's one connection for getUpdates, and one more: httpcore 1.0.9 can lose a pool's
 connection for good when a request is cancelled as it connects (encode/httpcore#1093), as
-the long poll is when the bot stops; the stop's last getUpdates, which tells Telegram the
-updates already handled, then found no connection and failed."""
+the long poll is when the bot stops, and the stop's last getUpdates, which tells Telegram
+the updates already handled, must still find one."""
 NEW = filters.UpdateType.MESSAGE  # commands run once, not again when their message is edited
 # Each kind of button and what handles it (the commands' table is bot.telegram.commands).
 BUTTONS = (
