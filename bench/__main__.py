@@ -168,10 +168,11 @@ def main() -> None:
             drop_postgres(dataset.name(sizes))
             dataset.forget("postgres", sizes)
     shown = " ".join(["python -m bench", *sys.argv[1:]])
-    section = report(read_results(results_file), shown, time.perf_counter() - started)
+    results = read_results(results_file)
+    section = report(results, shown, time.perf_counter() - started)
     print("\n" + section)
     results_file.with_suffix(".md").write_text(section + "\n", encoding="utf-8")
-    absent = sorted(set(LABELS.values()) - {r.benchmark for r in read_results(results_file)})
+    absent = sorted(set(LABELS.values()) - {r.benchmark for r in results})
     if args.write and absent:
         # --only keeps the other benchmarks' results from this machine's earlier runs; where
         # there are none, writing would drop their rows from BENCHMARKS.md.
@@ -187,7 +188,7 @@ def main() -> None:
             f"benchmarks that failed to run or measured nothing: {', '.join(failed)}",
             file=sys.stderr,
         )
-    missed = any(r.met is False for r in read_results(results_file))
+    missed = any(r.met is False for r in results)
     sys.exit(1 if failed else (3 if missed else 0))
 
 
